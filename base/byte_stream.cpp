@@ -1,0 +1,42 @@
+#include "base/byte_stream.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace airlock {
+
+Result<std::size_t> read_fully(ByteSource& source, std::span<std::uint8_t> buffer) {
+  std::size_t filled = 0;
+  while (filled < buffer.size()) {
+    AIRLOCK_TRY_ASSIGN(const std::size_t n, source.read(buffer.subspan(filled)));
+    if (n == 0) break;
+    filled += n;
+  }
+  return filled;
+}
+
+Result<std::uint64_t> copy_stream(ByteSource& source, ByteSink& sink) {
+  std::vector<std::uint8_t> buffer(1 << 20);
+  std::uint64_t total = 0;
+  for (;;) {
+    AIRLOCK_TRY_ASSIGN(const std::size_t n, source.read(buffer));
+    if (n == 0) return total;
+    AIRLOCK_TRY(sink.write(std::span(buffer).first(n)));
+    total += n;
+  }
+}
+
+Result<std::size_t> MemorySource::read(std::span<std::uint8_t> buffer) {
+  const std::size_t n = std::min(buffer.size(), m_data.size() - m_offset);
+  if (n > 0) std::memcpy(buffer.data(), m_data.data() + m_offset, n);
+  m_offset += n;
+  return n;
+}
+
+Status StringSink::write(std::span<const std::uint8_t> data) {
+  m_data.append(reinterpret_cast<const char*>(data.data()), data.size());
+  return {};
+}
+
+}  // namespace airlock

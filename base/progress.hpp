@@ -1,0 +1,26 @@
+#pragma once
+// Progress: how long-running work reports how far it is. The core calls it;
+// the CLI draws a bar on a terminal, a server logs, tests count.
+
+#include <cstdint>
+#include <string_view>
+
+namespace airlock {
+
+class Progress {
+ public:
+  virtual ~Progress() = default;
+  // Starts a task; TOTAL is in bytes or items, 0 when unknown.
+  virtual void begin(std::string_view task, std::uint64_t total) = 0;
+  virtual void advance(std::uint64_t amount) = 0;
+  virtual void end() = 0;
+};
+
+class NullProgress final : public Progress {
+ public:
+  void begin(std::string_view, std::uint64_t) override {}
+  void advance(std::uint64_t) override {}
+  void end() override {}
+};
+
+}  // namespace airlock

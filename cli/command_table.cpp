@@ -1,0 +1,14 @@
+#include "cli/commands/commands.hpp"
+
+namespace airlock::cli {
+
+const std::vector<Command>& command_table() {
+  static const std::vector<Command> k_commands = {
+      keygen_command(),
+      key_show_command(),
+      config_show_command(),
+  };
+  return k_commands;
+}
+
+}  // namespace airlock::cli
