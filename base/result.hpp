@@ -30,6 +30,12 @@ class [[nodiscard]] Result {
 
   const Error& error() const { assert(!ok()); return std::get<1>(m_state); }
 
+  // The same result, with "CONTEXT: " in front of the message if it failed.
+  Result context(std::string_view context) && {
+    if (ok()) return std::move(*this);
+    return error().with_context(context);
+  }
+
  private:
   std::variant<T, Error> m_state;
 };
@@ -43,6 +49,11 @@ class [[nodiscard]] Result<void> {
   bool ok() const { return !m_failed; }
   explicit operator bool() const { return ok(); }
   const Error& error() const { assert(m_failed); return m_error; }
+
+  Result context(std::string_view context) && {
+    if (ok()) return {};
+    return error().with_context(context);
+  }
 
  private:
   Error m_error{ErrorCode::internal, ""};

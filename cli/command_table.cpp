@@ -4,6 +4,7 @@ namespace airlock::cli {
 
 const std::vector<Command>& command_table() {
   static const std::vector<Command> k_commands = {
+      sbom_command(),
       keygen_command(),
       key_show_command(),
       config_show_command(),

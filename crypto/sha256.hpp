@@ -63,4 +63,19 @@ class HashingSink final : public ByteSink {
   std::uint64_t m_size = 0;
 };
 
+// A source that hashes what is read through it: the compressed bytes of a
+// blob are hashed as they stream into the decompressor.
+class HashingSource final : public ByteSource {
+ public:
+  explicit HashingSource(ByteSource& inner) : m_inner(inner) {}
+  Result<std::size_t> read(std::span<std::uint8_t> buffer) override;
+  std::uint64_t size() const { return m_size; }
+  Sha256Digest finish() { return m_hash.finish(); }
+
+ private:
+  ByteSource& m_inner;
+  Sha256 m_hash;
+  std::uint64_t m_size = 0;
+};
+
 }  // namespace airlock

@@ -17,6 +17,8 @@ build_pkgs=(
 # Tools the tests and benchmarks drive: the real components of DESIGN §8.
 test_pkgs=(
   openssl isal zstd time curl
+  debootstrap debian-archive-keyring umoci skopeo podman docker-registry
+  apache2-utils jq python3
 )
 
 want=("${build_pkgs[@]}")

@@ -11,6 +11,7 @@ namespace airlock::cli {
 Command keygen_command();
 Command key_show_command();
 Command config_show_command();
+Command sbom_command();
 
 // Declares --KEY flags for the named settings of the config key table.
 void declare_config_flags(CommandOptions& options, std::initializer_list<std::string_view> keys);

@@ -1,0 +1,67 @@
+#pragma once
+// The file model of an image: what each layer's tar holds (LayerIndex) and
+// the squashed view a container sees after whiteouts and opaque directories
+// are applied (FileIndex). Memory is proportional to the number of files,
+// never to their size.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/sha256.hpp"
+
+namespace airlock {
+
+enum class FileType : std::uint8_t {
+  regular, directory, symlink, hardlink, char_device, block_device, fifo, other
+};
+std::string_view file_type_name(FileType type);
+
+struct FileRecord {
+  FileType type = FileType::regular;
+  std::uint16_t layer = 0;  // index of the layer that last wrote the path
+  std::uint32_t mode = 0;   // permission bits (07777)
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  std::uint64_t size = 0;   // for a hardlink: the size of the file it names
+  std::string link;         // symlink target as written; hardlink target as an absolute path
+};
+
+struct LayerEntry {
+  std::string path;  // absolute and clean: "/etc/os-release"
+  FileRecord record;
+};
+
+struct LayerIndex {
+  std::vector<LayerEntry> entries;        // in tar order, markers excluded
+  std::vector<std::string> whiteouts;     // paths this layer deletes from lower layers
+  std::vector<std::string> opaque_dirs;   // directories whose lower contents this layer hides
+  Sha256Digest diff_id;                   // sha256 of the uncompressed tar
+  Sha256Digest blob_digest;               // sha256 of the blob as stored
+  std::uint64_t blob_size = 0;
+  std::uint64_t tar_size = 0;             // uncompressed bytes
+  std::uint64_t content_size = 0;         // sum of regular files' sizes (syft's layer "size")
+};
+
+class FileIndex {
+ public:
+  // Applies LAYERS bottom to top.
+  static FileIndex squash(const std::vector<LayerIndex>& layers);
+
+  const FileRecord* find(std::string_view path) const;
+  const std::map<std::string, FileRecord, std::less<>>& files() const { return m_files; }
+  std::size_t size() const { return m_files.size(); }
+
+ private:
+  void remove_tree(const std::string& path);
+  std::map<std::string, FileRecord, std::less<>> m_files;
+};
+
+// Normalises a tar member name into an absolute clean path ("./a//b/" → "/a/b").
+// Fails on ".." components and absolute names, which a layer must not hold.
+// Returns "" for the root itself.
+Result<std::string> clean_member_path(std::string_view name);
+
+}  // namespace airlock

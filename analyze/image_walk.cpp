@@ -1,0 +1,72 @@
+#include "analyze/image_walk.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace airlock {
+
+namespace {
+
+// Serialises progress reports from the worker threads.
+class LockedProgress final : public Progress {
+ public:
+  explicit LockedProgress(Progress& inner) : m_inner(inner) {}
+  void begin(std::string_view task, std::uint64_t total) override {
+    std::lock_guard lock(m_mutex);
+    m_inner.begin(task, total);
+  }
+  void advance(std::uint64_t amount) override {
+    std::lock_guard lock(m_mutex);
+    m_inner.advance(amount);
+  }
+  void end() override {
+    std::lock_guard lock(m_mutex);
+    m_inner.end();
+  }
+
+ private:
+  Progress& m_inner;
+  std::mutex m_mutex;
+};
+
+}  // namespace
+
+Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options) {
+  NullProgress no_progress;
+  LockedProgress progress(options.progress != nullptr ? *options.progress : no_progress);
+  const std::size_t count = image.layer_count();
+  progress.begin("reading layers", image.total_blob_bytes());
+
+  std::vector<std::optional<Result<LayerIndex>>> results(count);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= count || failed.load()) return;
+      std::unique_ptr<LayerVisitor> visitor;
+      if (options.visitor_for_layer) visitor = options.visitor_for_layer(i);
+      results[i] = image.walk(i, visitor.get(), progress);
+      if (!results[i]->ok()) failed.store(true);
+    }
+  };
+  const unsigned threads =
+      static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(options.threads, count)));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& thread : pool) thread.join();
+  progress.end();
+
+  ImageWalk walk;
+  for (auto& r : results) {
+    if (r && !r->ok()) return r->error();
+  }
+  for (auto& r : results) walk.layers.push_back(std::move(**r));
+  walk.squashed = FileIndex::squash(walk.layers);
+  return walk;
+}
+
+}  // namespace airlock

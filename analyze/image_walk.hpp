@@ -1,0 +1,28 @@
+#pragma once
+// Walks every layer of an image (several at once on a multi-core machine),
+// then squashes them into the file index a container would see.
+
+#include <functional>
+#include <memory>
+
+#include "analyze/file_index.hpp"
+#include "analyze/image_source.hpp"
+
+namespace airlock {
+
+struct ImageWalkOptions {
+  unsigned threads = 2;
+  // Makes the visitor for layer I (or null); called once per layer, possibly
+  // from a worker thread.
+  std::function<std::unique_ptr<LayerVisitor>(std::size_t)> visitor_for_layer;
+  Progress* progress = nullptr;
+};
+
+struct ImageWalk {
+  std::vector<LayerIndex> layers;
+  FileIndex squashed;
+};
+
+Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options = {});
+
+}  // namespace airlock

@@ -1,0 +1,251 @@
+#include "analyze/layer_walk.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "analyze/decompress.hpp"
+#include "tests/support/image_builder.hpp"
+#include "tests/support/matchers.hpp"
+
+namespace airlock {
+namespace {
+
+using testing::compress;
+using testing::make_tar;
+using testing::TarEntry;
+
+std::vector<TarEntry> sample_layer() {
+  return {
+      {"etc/", FileType::directory, "", "", 0755},
+      {"etc/os-release", FileType::regular, "ID=test\n"},
+      {"./opt//rig/target.txt", FileType::regular, "target bytes"},
+      {"opt/rig/hard.txt", FileType::hardlink, "", "opt/rig/target.txt"},
+      {"opt/rig/soft", FileType::symlink, "", "../../etc/os-release", 0777},
+      {"home/u/secret", FileType::regular, "x", "", 0600, 1000, 1000},
+  };
+}
+
+Result<LayerIndex> walk(const std::string& blob, LayerExpectation expect = {},
+                        LayerVisitor* visitor = nullptr, LayerWalkLimits limits = {}) {
+  MemorySource source(blob);
+  if (expect.name.empty()) expect.name = "test layer";
+  return walk_layer(source, expect, 3, visitor, limits);
+}
+
+TEST(LayerWalkTest, IndexesEveryMemberForEachCompression) {
+  const std::string tar = make_tar(sample_layer());
+  for (Compression kind : {Compression::none, Compression::gzip, Compression::zstd}) {
+    const std::string blob = compress(tar, kind);
+    LayerExpectation expect;
+    expect.blob_digest = sha256(blob);
+    expect.blob_size = blob.size();
+    expect.diff_id = sha256(tar);
+    auto index = walk(blob, expect);
+    ASSERT_OK(index);
+    EXPECT_EQ(index->diff_id, sha256(tar));
+    EXPECT_EQ(index->tar_size, tar.size());
+    ASSERT_EQ(index->entries.size(), 6u);
+    EXPECT_EQ(index->entries[0].path, "/etc");
+    EXPECT_EQ(index->entries[2].path, "/opt/rig/target.txt");
+    const FileRecord& hard = index->entries[3].record;
+    EXPECT_EQ(hard.type, FileType::hardlink);
+    EXPECT_EQ(hard.link, "/opt/rig/target.txt");
+    EXPECT_EQ(hard.size, 12u);
+    EXPECT_EQ(index->entries[4].record.link, "../../etc/os-release");
+    EXPECT_EQ(index->entries[5].record.uid, 1000u);
+    EXPECT_EQ(index->entries[5].record.mode, 0600u);
+    EXPECT_EQ(index->entries[5].record.layer, 3);
+    EXPECT_EQ(index->content_size, 8u + 12u + 1u);
+  }
+}
+
+TEST(LayerWalkTest, WhiteoutsAndOpaqueMarkersAreRecordedNotIndexed) {
+  const std::string tar = make_tar({
+      {"etc/.wh.motd", FileType::regular, ""},
+      {"usr/share/doc/.wh.apt", FileType::regular, ""},
+      {"etc/apt/apt.conf.d/.wh..wh..opq", FileType::regular, ""},
+      {"etc/apt/apt.conf.d/new", FileType::regular, "n"},
+      {".wh..wh.plnk/123", FileType::regular, ""},
+      {"a/.wh.", FileType::regular, "not a whiteout"},
+  });
+  auto index = walk(tar);
+  ASSERT_OK(index);
+  EXPECT_EQ(index->whiteouts, (std::vector<std::string>{"/etc/motd", "/usr/share/doc/apt"}));
+  EXPECT_EQ(index->opaque_dirs, (std::vector<std::string>{"/etc/apt/apt.conf.d"}));
+  std::vector<std::string> paths;
+  for (const auto& e : index->entries) paths.push_back(e.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/etc/apt/apt.conf.d/new", "/.wh..wh.plnk/123", "/a/.wh."}));
+}
+
+TEST(LayerWalkTest, DigestMismatchesAreVerificationErrors) {
+  const std::string tar = make_tar(sample_layer());
+  const std::string blob = compress(tar, Compression::gzip);
+  LayerExpectation wrong_blob;
+  wrong_blob.blob_digest = sha256("something else");
+  auto r1 = walk(blob, wrong_blob);
+  EXPECT_ERROR_CODE(r1, ErrorCode::verification);
+  EXPECT_NE(r1.error().message().find("digest mismatch"), std::string::npos);
+  LayerExpectation wrong_diff;
+  wrong_diff.diff_id = sha256("x");
+  EXPECT_ERROR_CODE(walk(blob, wrong_diff), ErrorCode::verification);
+  LayerExpectation wrong_size;
+  wrong_size.blob_size = blob.size() + 1;
+  EXPECT_ERROR_CODE(walk(blob, wrong_size), ErrorCode::verification);
+}
+
+TEST(LayerWalkTest, CorruptAndTruncatedCompressedDataIsRejected) {
+  const std::string tar = make_tar(sample_layer());
+  for (Compression kind : {Compression::gzip, Compression::zstd}) {
+    const std::string blob = compress(tar, kind);
+    for (std::size_t cut : {blob.size() / 2, blob.size() - 1, std::size_t{10}}) {
+      auto r = walk(blob.substr(0, cut));
+      EXPECT_FALSE(r.ok()) << compression_name(kind) << " cut at " << cut;
+    }
+    int rejected = 0, total = 0;
+    for (std::size_t at = 12; at < blob.size(); at += 7) {
+      std::string bad = blob;
+      bad[at] = static_cast<char>(bad[at] ^ 0x55);
+      LayerExpectation expect;
+      expect.diff_id = sha256(tar);
+      ++total;
+      if (!walk(bad, expect).ok()) ++rejected;
+    }
+    // Every flip is caught: by the decoder, its checksum, or the diff_id.
+    EXPECT_EQ(rejected, total) << compression_name(kind);
+  }
+}
+
+TEST(LayerWalkTest, ConcatenatedGzipMembersAreOneStream) {
+  const std::string tar = make_tar(sample_layer());
+  const std::string blob = compress(tar.substr(0, 1024), Compression::gzip) +
+                           compress(tar.substr(1024), Compression::gzip);
+  LayerExpectation expect;
+  expect.diff_id = sha256(tar);
+  auto index = walk(blob, expect);
+  ASSERT_OK(index);
+  EXPECT_EQ(index->entries.size(), 6u);
+  EXPECT_FALSE(walk(blob + "trailing garbage").ok());
+}
+
+TEST(LayerWalkTest, HostileMemberNamesAreRefused) {
+  const auto dotdot = walk(make_tar({{"../../etc/passwd", FileType::regular, "x"}}));
+  EXPECT_ERROR_CODE(dotdot, ErrorCode::invalid_input);
+  EXPECT_NE(dotdot.error().message().find(".."), std::string::npos);
+  EXPECT_ERROR_CODE(walk(make_tar({{"a/../../b", FileType::regular, "x"}})), ErrorCode::invalid_input);
+  EXPECT_ERROR_CODE(walk(make_tar({{"/etc/passwd", FileType::regular, "x"}})), ErrorCode::invalid_input);
+  EXPECT_ERROR_CODE(walk(make_tar({{"h", FileType::hardlink, "", "../outside"}})), ErrorCode::invalid_input);
+  const std::string long_name(5000, 'a');
+  EXPECT_ERROR_CODE(walk(make_tar({{long_name, FileType::regular, "x"}})), ErrorCode::invalid_input);
+}
+
+TEST(LayerWalkTest, NonTarAndEmptyInputs) {
+  EXPECT_FALSE(walk("this is not a tar archive at all, just some words....").ok());
+  EXPECT_FALSE(walk(compress("plain text, gzip-compressed, not a tar", Compression::gzip)).ok());
+  auto empty = walk(make_tar({}));
+  ASSERT_OK(empty);
+  EXPECT_TRUE(empty->entries.empty());
+  auto nothing = walk("");
+  EXPECT_FALSE(nothing.ok());
+}
+
+TEST(LayerWalkTest, EntryLimitStopsHugeLayers) {
+  std::vector<TarEntry> many;
+  for (int i = 0; i < 50; ++i) many.push_back({"f" + std::to_string(i), FileType::regular, ""});
+  LayerWalkLimits limits;
+  limits.max_entries = 10;
+  EXPECT_ERROR_CODE(walk(make_tar(many), {}, nullptr, limits), ErrorCode::invalid_input);
+}
+
+TEST(LayerWalkTest, SparseHeaderClaimingATerabyteIsNotRead) {
+  // A member header that claims 1 TB of data in a stream that has none.
+  std::string tar = make_tar({{"big", FileType::regular, "x"}});
+  // Patch the size field (octal, offset 124, 12 bytes) and the checksum.
+  std::string header = tar.substr(0, 512);
+  const char* size = "17777777777";  // ~8 GiB, the largest plain octal size
+  std::memcpy(header.data() + 124, size, 11);
+  std::memset(header.data() + 148, ' ', 8);
+  unsigned sum = 0;
+  for (unsigned char c : header) sum += c;
+  char checksum[8];
+  std::snprintf(checksum, sizeof checksum, "%06o", sum);
+  std::memcpy(header.data() + 148, checksum, 7);
+  tar.replace(0, 512, header);
+  const auto r = walk(tar);
+  EXPECT_FALSE(r.ok());
+}
+
+class CollectingVisitor final : public LayerVisitor {
+ public:
+  bool wants(const LayerEntry& e) override { return e.path.ends_with("os-release") || e.path.ends_with(".txt"); }
+  Status visit(const LayerEntry& e, ByteSource& content) override {
+    StringSink sink;
+    AIRLOCK_TRY(copy_stream(content, sink));
+    seen.emplace_back(e.path, sink.data());
+    return {};
+  }
+  std::vector<std::pair<std::string, std::string>> seen;
+};
+
+TEST(LayerWalkTest, VisitorGetsContentsOfWantedFilesOnly) {
+  CollectingVisitor visitor;
+  auto index = walk(compress(make_tar(sample_layer()), Compression::gzip), {}, &visitor);
+  ASSERT_OK(index);
+  ASSERT_EQ(visitor.seen.size(), 2u);  // the hardlink and symlink have no content of their own
+  EXPECT_EQ(visitor.seen[0], (std::pair<std::string, std::string>{"/etc/os-release", "ID=test\n"}));
+  EXPECT_EQ(visitor.seen[1].second, "target bytes");
+}
+
+TEST(FileIndexTest, SquashAppliesWhiteoutsOpaqueDirsAndReplacements) {
+  auto layer = [](std::vector<TarEntry> entries, std::uint16_t n) {
+    const std::string tar = make_tar(entries);
+    MemorySource source(tar);
+    LayerExpectation e;
+    e.name = "layer";
+    auto r = walk_layer(source, e, n);
+    EXPECT_TRUE(r.ok()) << r.error().message();
+    return r.ok() ? std::move(*r) : LayerIndex{};
+  };
+  std::vector<LayerIndex> layers;
+  layers.push_back(layer({{"etc/", FileType::directory},
+                          {"etc/motd", FileType::regular, "hi"},
+                          {"etc/keep", FileType::regular, "k"},
+                          {"etc/apt/", FileType::directory},
+                          {"etc/apt/a.conf", FileType::regular, "a"},
+                          {"etc/apt/b.conf", FileType::regular, "b"},
+                          {"data/", FileType::directory},
+                          {"data/x", FileType::regular, "x"},
+                          {"doc/apt/", FileType::directory},
+                          {"doc/apt/README", FileType::regular, "r"}},
+                         0));
+  layers.push_back(layer({{"etc/.wh.motd", FileType::regular},
+                          {"etc/apt/.wh..wh..opq", FileType::regular},
+                          {"etc/apt/c.conf", FileType::regular, "c"},
+                          {"data", FileType::regular, "now a file"},
+                          {"doc/.wh.apt", FileType::regular},
+                          {"etc/keep", FileType::regular, "k2"}},
+                         1));
+  const FileIndex index = FileIndex::squash(layers);
+  EXPECT_EQ(index.find("/etc/motd"), nullptr);
+  EXPECT_EQ(index.find("/etc/apt/a.conf"), nullptr);
+  EXPECT_EQ(index.find("/etc/apt/b.conf"), nullptr);
+  ASSERT_NE(index.find("/etc/apt/c.conf"), nullptr);
+  ASSERT_NE(index.find("/etc/apt"), nullptr);
+  EXPECT_EQ(index.find("/data")->type, FileType::regular);
+  EXPECT_EQ(index.find("/data/x"), nullptr);
+  EXPECT_EQ(index.find("/doc/apt"), nullptr);
+  EXPECT_EQ(index.find("/doc/apt/README"), nullptr);
+  EXPECT_EQ(index.find("/etc/keep")->layer, 1);
+  EXPECT_EQ(index.find("/etc/keep")->size, 2u);
+}
+
+TEST(FileIndexTest, CleanMemberPath) {
+  EXPECT_EQ(*clean_member_path("./a//b/./c/"), "/a/b/c");
+  EXPECT_EQ(*clean_member_path("./"), "");
+  EXPECT_EQ(*clean_member_path("a"), "/a");
+  EXPECT_FALSE(clean_member_path("a/../b").ok());
+  EXPECT_FALSE(clean_member_path("/a").ok());
+}
+
+}  // namespace
+}  // namespace airlock
