@@ -137,6 +137,15 @@ Result<ImageMetadata> resolve_image(BlobFetcher& blobs, const std::string& root_
     if (candidates.empty()) {
       return Error(ErrorCode::invalid_input, std::string(name) + " lists no image manifest");
     }
+    // Entries without a platform (plain OCI layouts) are asked their config.
+    for (auto& c : candidates) {
+      if (c.manifest.platform || (candidates.size() == 1 && !wanted)) continue;
+      AIRLOCK_TRY_ASSIGN(const std::string m_bytes, blobs.fetch_verified(c.manifest, "manifest"));
+      AIRLOCK_TRY_ASSIGN(const Manifest m, parse_manifest(m_bytes, name));
+      AIRLOCK_TRY_ASSIGN(const std::string c_bytes, blobs.fetch_verified(m.config, "image config"));
+      AIRLOCK_TRY_ASSIGN(const ImageConfig config, parse_image_config(c_bytes, name));
+      c.manifest.platform = config.platform;
+    }
     const Candidate* chosen = nullptr;
     if (candidates.size() == 1 && !wanted) {
       chosen = &candidates[0];
