@@ -54,7 +54,7 @@ Status collect(BlobFetcher& blobs, const std::string& bytes, std::optional<Sha25
   AIRLOCK_TRY_ASSIGN(const Index index, parse_index(bytes, name));
   for (const Descriptor& d : index.manifests) {
     if (is_index_media_type(d.media_type)) {
-      AIRLOCK_TRY_ASSIGN(const std::string nested, blobs.fetch_verified(d, "image index"));
+      AIRLOCK_TRY_ASSIGN(const std::string nested, blobs.fetch_manifest_verified(d, "image index"));
       AIRLOCK_TRY(collect(blobs, nested, d.digest, d.media_type, name, depth + 1, out));
     } else if (is_manifest_media_type(d.media_type) && !is_attestation(d)) {
       Candidate c;
@@ -103,11 +103,20 @@ Result<LayerIndex> BlobImageSource::walk(std::size_t i, LayerVisitor* visitor, P
 }
 
 Result<std::string> BlobFetcher::fetch_verified(const Descriptor& d, std::string_view what) {
+  return read_verified(d, what, false);
+}
+
+Result<std::string> BlobFetcher::fetch_manifest_verified(const Descriptor& d, std::string_view what) {
+  return read_verified(d, what, true);
+}
+
+Result<std::string> BlobFetcher::read_verified(const Descriptor& d, std::string_view what,
+                                               bool manifest) {
   if (d.size > k_max_document_bytes) {
     return Error(ErrorCode::invalid_input, std::string(what) + " " + d.digest.oci() + " claims " +
                                                std::to_string(d.size) + " bytes, over the limit");
   }
-  AIRLOCK_TRY_ASSIGN(auto source, open_blob(d));
+  AIRLOCK_TRY_ASSIGN(auto source, manifest ? open_manifest(d) : open_blob(d));
   std::string bytes(static_cast<std::size_t>(d.size) + 1, '\0');
   AIRLOCK_TRY_ASSIGN(const std::size_t n, read_fully(*source, std::span(reinterpret_cast<std::uint8_t*>(bytes.data()), bytes.size())));
   bytes.resize(n);
@@ -140,7 +149,7 @@ Result<ImageMetadata> resolve_image(BlobFetcher& blobs, const std::string& root_
     // Entries without a platform (plain OCI layouts) are asked their config.
     for (auto& c : candidates) {
       if (c.manifest.platform || (candidates.size() == 1 && !wanted)) continue;
-      AIRLOCK_TRY_ASSIGN(const std::string m_bytes, blobs.fetch_verified(c.manifest, "manifest"));
+      AIRLOCK_TRY_ASSIGN(const std::string m_bytes, blobs.fetch_manifest_verified(c.manifest, "manifest"));
       AIRLOCK_TRY_ASSIGN(const Manifest m, parse_manifest(m_bytes, name));
       AIRLOCK_TRY_ASSIGN(const std::string c_bytes, blobs.fetch_verified(m.config, "image config"));
       AIRLOCK_TRY_ASSIGN(const ImageConfig config, parse_image_config(c_bytes, name));
@@ -166,7 +175,7 @@ Result<ImageMetadata> resolve_image(BlobFetcher& blobs, const std::string& root_
     meta.parent_bytes = chosen->parent_bytes;
     meta.parent_digest = chosen->parent_digest;
     meta.parent_media_type = chosen->parent_media_type;
-    AIRLOCK_TRY_ASSIGN(meta.manifest_bytes, blobs.fetch_verified(chosen->manifest, "manifest"));
+    AIRLOCK_TRY_ASSIGN(meta.manifest_bytes, blobs.fetch_manifest_verified(chosen->manifest, "manifest"));
     meta.manifest_digest = chosen->manifest.digest;
     meta.manifest_media_type = chosen->manifest.media_type;
   } else if (is_manifest_media_type(type)) {

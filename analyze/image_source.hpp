@@ -68,8 +68,14 @@ class BlobFetcher {
  public:
   virtual ~BlobFetcher() = default;
   virtual Result<std::unique_ptr<ByteSource>> open_blob(const Descriptor& d) = 0;
-  // Reads a small blob (manifest, config) whole, checking size and digest.
+  // Manifests and indexes: a registry serves them apart from blobs.
+  virtual Result<std::unique_ptr<ByteSource>> open_manifest(const Descriptor& d) { return open_blob(d); }
+  // Reads a small blob (config) or manifest whole, checking size and digest.
   Result<std::string> fetch_verified(const Descriptor& d, std::string_view what);
+  Result<std::string> fetch_manifest_verified(const Descriptor& d, std::string_view what);
+
+ private:
+  Result<std::string> read_verified(const Descriptor& d, std::string_view what, bool manifest);
 };
 
 // Picks the image for WANTED (default: the host's platform) from ROOT, which

@@ -57,7 +57,7 @@ Result<std::unique_ptr<ImageSource>> open_oci_layout(std::shared_ptr<LayoutReade
   // skopeo/umoci write a multi-arch image as index.json → one image index
   // blob; that blob is the real (content-addressed) parent index.
   if (index.manifests.size() == 1 && is_index_media_type(index.manifests[0].media_type)) {
-    AIRLOCK_TRY_ASSIGN(root, blobs.fetch_verified(index.manifests[0], "image index"));
+    AIRLOCK_TRY_ASSIGN(root, blobs.fetch_manifest_verified(index.manifests[0], "image index"));
     root_type = index.manifests[0].media_type;
     root_digest = index.manifests[0].digest;
   }

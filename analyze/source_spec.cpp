@@ -45,7 +45,7 @@ std::string_view source_kind_name(SourceKind kind) {
   for (const auto& s : k_schemes) {
     if (s.kind == kind) return s.prefix;
   }
-  return "unknown";
+  return "image reference";
 }
 
 Result<SourceSpec> parse_source_spec(std::string_view text) {
@@ -69,9 +69,14 @@ Result<SourceSpec> parse_source_spec(std::string_view text) {
     AIRLOCK_TRY_ASSIGN(const SourceKind kind, detect_path_kind(path));
     return SourceSpec{kind, std::string(text)};
   }
-  return Error(ErrorCode::usage,
-               "'" + std::string(text) + "' is not an existing file or folder; name an image as "
-               "docker-archive:PATH, oci-archive:PATH, oci-dir:PATH or dir:PATH");
+  auto reference = parse_image_reference(text);
+  if (!reference) {
+    return Error(ErrorCode::usage,
+                 "'" + std::string(text) + "' is neither an existing file or folder nor an image "
+                 "reference; name an image as docker-archive:PATH, oci-archive:PATH, oci-dir:PATH, "
+                 "dir:PATH or registry:REF");
+  }
+  return SourceSpec{SourceKind::automatic, std::string(text)};
 }
 
 Result<std::unique_ptr<ImageSource>> open_image_source(const SourceSpec& spec,
@@ -93,14 +98,20 @@ Result<std::unique_ptr<ImageSource>> open_image_source(const SourceSpec& spec,
     }
     case SourceKind::dir:
       return open_directory(spec.location);
+    case SourceKind::registry:
+    case SourceKind::automatic: {
+      // Daemon sources are not built yet, so a bare reference means the registry.
+      AIRLOCK_TRY_ASSIGN(const ImageReference ref, parse_image_reference(spec.location));
+      auto http = options.http ? options.http : std::make_shared<CurlHttpClient>();
+      return open_registry_image(http, ref, options.registry, options.platform);
+    }
     case SourceKind::docker:
     case SourceKind::podman:
-    case SourceKind::registry:
       break;
   }
   return Error(ErrorCode::usage, std::string(source_kind_name(spec.kind)) +
-                                     ": sources are not supported yet (use an archive or layout "
-                                     "exported with docker save / skopeo copy)");
+                                     ": sources are not supported yet (save the image with docker "
+                                     "save / podman save and read the archive)");
 }
 
 }  // namespace airlock

@@ -9,10 +9,12 @@
 #include <string_view>
 
 #include "analyze/image_source.hpp"
+#include "analyze/registry_source.hpp"
 
 namespace airlock {
 
-enum class SourceKind { docker_archive, oci_archive, oci_dir, dir, docker, podman, registry };
+// `automatic` is a bare image reference: tried in `SourceOptions::pull_order`.
+enum class SourceKind { docker_archive, oci_archive, oci_dir, dir, docker, podman, registry, automatic };
 std::string_view source_kind_name(SourceKind kind);
 
 struct SourceSpec {
@@ -21,12 +23,14 @@ struct SourceSpec {
 };
 
 // Splits a scheme off TEXT when it names a known source; a bare existing
-// path is detected by looking inside it. A bare reference is refused until
-// daemon and registry sources exist.
+// path is detected by looking inside it; anything else must be an image
+// reference.
 Result<SourceSpec> parse_source_spec(std::string_view text);
 
 struct SourceOptions {
   std::optional<Platform> platform;
+  RegistryOptions registry;
+  std::shared_ptr<HttpClient> http;  // null: a CurlHttpClient
 };
 
 Result<std::unique_ptr<ImageSource>> open_image_source(const SourceSpec& spec,

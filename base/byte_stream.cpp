@@ -27,6 +27,21 @@ Result<std::uint64_t> copy_stream(ByteSource& source, ByteSink& sink) {
   }
 }
 
+Result<std::size_t> LimitedSource::read(std::span<std::uint8_t> buffer) {
+  if (m_remaining == 0) {
+    std::uint8_t probe = 0;
+    AIRLOCK_TRY_ASSIGN(const std::size_t extra, m_inner.read(std::span(&probe, 1)));
+    if (extra != 0) {
+      return Error(ErrorCode::verification, m_name + " is longer than its declared size");
+    }
+    return std::size_t{0};
+  }
+  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), m_remaining));
+  AIRLOCK_TRY_ASSIGN(const std::size_t n, m_inner.read(buffer.first(want)));
+  m_remaining -= n;
+  return n;
+}
+
 Result<std::size_t> MemorySource::read(std::span<std::uint8_t> buffer) {
   const std::size_t n = std::min(buffer.size(), m_data.size() - m_offset);
   if (n > 0) std::memcpy(buffer.data(), m_data.data() + m_offset, n);

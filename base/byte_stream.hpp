@@ -31,6 +31,21 @@ Result<std::size_t> read_fully(ByteSource& source, std::span<std::uint8_t> buffe
 // Copies SOURCE to SINK in chunks; returns the number of bytes copied.
 Result<std::uint64_t> copy_stream(ByteSource& source, ByteSink& sink);
 
+// Passes through at most LIMIT bytes of INNER and fails as soon as INNER
+// offers more: a server or file cannot make a reader consume more than the
+// size it declared.
+class LimitedSource final : public ByteSource {
+ public:
+  LimitedSource(ByteSource& inner, std::uint64_t limit, std::string name)
+      : m_inner(inner), m_remaining(limit), m_name(std::move(name)) {}
+  Result<std::size_t> read(std::span<std::uint8_t> buffer) override;
+
+ private:
+  ByteSource& m_inner;
+  std::uint64_t m_remaining;
+  std::string m_name;
+};
+
 // A source over bytes the caller keeps alive.
 class MemorySource final : public ByteSource {
  public:

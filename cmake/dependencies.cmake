@@ -10,6 +10,7 @@ pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive>=3.6)
 pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal>=2.30)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd>=1.5)
 find_package(Threads REQUIRED)
+find_package(CURL 7.85 REQUIRED)
 
 if(AIRLOCK_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/file.hpp"
+#include "crypto/base64.hpp"
 #include "crypto/sodium_init.hpp"
 
 namespace airlock {
@@ -20,27 +21,10 @@ constexpr std::string_view k_algorithm = "ed25519";
 // A key file is one short line plus comments; anything bigger is not a key file.
 constexpr std::size_t k_max_key_file_bytes = 64 * 1024;
 
-std::string to_base64(std::span<const std::uint8_t> bytes) {
-  ensure_sodium();
-  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> from_base64(std::string_view text, std::size_t want) {
-  ensure_sodium();
-  std::vector<std::uint8_t> out(want + 3);
-  std::size_t length = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size() || length != want) {
-    return std::nullopt;
-  }
-  out.resize(length);
-  return out;
+std::optional<std::vector<std::uint8_t>> decode_key(std::string_view text, std::size_t want) {
+  auto bytes = from_base64(text);
+  if (!bytes || bytes->size() != want) return std::nullopt;
+  return bytes;
 }
 
 // Finds the single key line: "TAG ed25519 BASE64". Blank lines and lines
@@ -89,7 +73,7 @@ std::string format_secret_key(const SecretKey& key) {
 
 Result<PublicKey> parse_public_key(std::string_view text, std::string_view name) {
   AIRLOCK_TRY_ASSIGN(const std::string_view payload, key_payload(text, k_public_tag, name));
-  auto bytes = from_base64(payload, 32);
+  auto bytes = decode_key(payload, 32);
   if (!bytes) {
     return Error(ErrorCode::invalid_input,
                  std::string(name) + ": the public key is not 32 bytes of base64");
@@ -101,7 +85,7 @@ Result<PublicKey> parse_public_key(std::string_view text, std::string_view name)
 
 Result<SecretKey> parse_secret_key(std::string_view text, std::string_view name) {
   AIRLOCK_TRY_ASSIGN(const std::string_view payload, key_payload(text, k_secret_tag, name));
-  auto bytes = from_base64(payload, 64);
+  auto bytes = decode_key(payload, 64);
   if (!bytes) {
     return Error(ErrorCode::invalid_input,
                  std::string(name) + ": the secret key is not 64 bytes of base64");

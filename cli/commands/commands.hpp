@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "cli/command.hpp"
+#include "analyze/source_spec.hpp"
 #include "cli/config.hpp"
 
 namespace airlock::cli {
@@ -15,6 +16,10 @@ Command sbom_command();
 
 // Declares --KEY flags for the named settings of the config key table.
 void declare_config_flags(CommandOptions& options, std::initializer_list<std::string_view> keys);
+// --platform and --insecure-registry, and the options they make (with the
+// registry credential files named by the environment).
+void declare_source_flags(CommandOptions& options);
+Result<SourceOptions> source_options_from(const CommandContext& ctx);
 // The effective config for a command, including the flags it declared.
 Result<Config> load_config(const CommandContext& ctx);
 

@@ -159,11 +159,7 @@ Status run_sbom(CommandContext& ctx) {
     return Error(ErrorCode::usage, "--scope must be squashed or all-layers, not '" + scope + "'");
   }
 
-  SourceOptions source_options;
-  if (auto p = option<std::string>(ctx.args, "platform")) {
-    AIRLOCK_TRY_ASSIGN(Platform platform, parse_platform(*p));
-    source_options.platform = platform;
-  }
+  AIRLOCK_TRY_ASSIGN(const SourceOptions source_options, source_options_from(ctx));
   AIRLOCK_TRY_ASSIGN(const SourceSpec spec, parse_source_spec(ctx.args["source"].as<std::string>()));
   AIRLOCK_TRY_ASSIGN(auto image, open_image_source(spec, source_options));
   ctx.out.verbose("reading " + image->metadata().source);
@@ -200,25 +196,27 @@ Command sbom_command() {
       .description =
           "Reads the image once, streaming: every blob digest is checked against the\n"
           "manifest, whiteouts and opaque directories are applied, nothing is unpacked.\n"
-          "SOURCE is docker-archive:PATH, oci-archive:PATH, oci-dir:PATH, dir:PATH, or a\n"
-          "bare path whose kind is detected. Formats: table (summary, the default),\n"
-          "files (one line per path), json (both). Package cataloging (syft-json,\n"
-          "CycloneDX, SPDX) and the docker:, podman: and registry: sources are not built\n"
-          "yet. --platform picks an image from a multi-platform index (default: this\n"
-          "machine's, linux/amd64 here).",
+          "SOURCE is docker-archive:PATH, oci-archive:PATH, oci-dir:PATH, dir:PATH,\n"
+          "registry:REF, a bare path whose kind is detected, or a bare image reference\n"
+          "(read from its registry). Registry logins come from $REGISTRY_AUTH_FILE,\n"
+          "$XDG_RUNTIME_DIR/containers/auth.json and ~/.docker/config.json.\n"
+          "Formats: table (summary, the default), files (one line per path), json.\n"
+          "Package cataloging (syft-json, CycloneDX, SPDX) and the docker: and podman:\n"
+          "sources are not built yet. --platform picks an image from a multi-platform\n"
+          "index (default: this machine's).",
       .examples = "  airlock sbom docker-archive:app.tar\n"
                   "  airlock sbom oci-dir:./layout --platform linux/arm64 -o files\n"
-                  "  airlock sbom app.oci.tar -o table -o json=app.json --scope all-layers\n",
+                  "  airlock sbom app.oci.tar -o table -o json=app.json --scope all-layers\n"
+                  "  airlock sbom registry:registry.enclave:5000/team/api:1.4 --insecure-registry registry.enclave:5000\n",
       .declare =
           [](CommandOptions& o) {
             o.options.add_options()
               ("source", po::value<std::string>()->required()->value_name("SOURCE"), "image to read")
               ("output,o", po::value<std::vector<std::string>>()->value_name("FORMAT[=FILE]"),
                "output format, to stdout or FILE (repeatable)")
-              ("platform", po::value<std::string>()->value_name("OS/ARCH[/VARIANT]"),
-               "platform to pick from a multi-platform image")
               ("scope", po::value<std::string>()->default_value("squashed")->value_name("SCOPE"),
                "squashed (what a container sees) or all-layers");
+            declare_source_flags(o);
             o.positional.add("source", 1);
           },
       .run = run_sbom,

@@ -229,7 +229,8 @@ TEST(SourcesTest, SourceSpecParsing) {
   EXPECT_EQ(parse_source_spec("oci-dir:rel/dir")->location, "rel/dir");
   EXPECT_ERROR_CODE(parse_source_spec(""), ErrorCode::usage);
   EXPECT_ERROR_CODE(parse_source_spec("oci-archive:"), ErrorCode::usage);
-  EXPECT_ERROR_CODE(parse_source_spec("no/such/path-or-image"), ErrorCode::usage);
+  EXPECT_EQ(parse_source_spec("no/such/path-or-image")->kind, SourceKind::automatic);
+  EXPECT_ERROR_CODE(parse_source_spec("No Such Thing!"), ErrorCode::usage);
   auto docker = parse_source_spec("docker:debian:12");
   ASSERT_OK(docker);
   EXPECT_ERROR_CODE(open_image_source(*docker, {}), ErrorCode::usage);

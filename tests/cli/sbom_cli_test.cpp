@@ -64,7 +64,7 @@ TEST_F(SbomCliTest, ErrorsHaveTheRightExitCodes) {
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "-o", "table", "-o", "json"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "--scope", "deep"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "--platform", "a/b/c/d"}).exit_code, 2);
-  EXPECT_EQ(run_airlock({"sbom", (m_dir / "nothing-here").string()}).exit_code, 2);
+  EXPECT_EQ(run_airlock({"sbom", (m_dir / "Nothing Here").string()}).exit_code, 2);
   // A platform the image does not have: 1, naming the ones it has.
   const auto wrong = run_airlock({"sbom", "oci-dir:" + (m_dir / "layout").string(), "--platform", "linux/arm64"});
   EXPECT_EQ(wrong.exit_code, 1);
