@@ -87,6 +87,10 @@ std::uint64_t ImageSource::total_blob_bytes() const {
   return total;
 }
 
+Result<std::vector<LayerIndex>> ImageSource::walk_all(const VisitorFactory&, Progress&) {
+  return Error(ErrorCode::internal, "walk_all called on a source that reads layers one by one");
+}
+
 Result<LayerIndex> BlobImageSource::walk(std::size_t i, LayerVisitor* visitor, Progress& progress) {
   const LayerRef& layer = m_metadata.layers.at(i);
   AIRLOCK_TRY_ASSIGN(auto blob, open_layer_blob(i));

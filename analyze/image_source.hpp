@@ -3,6 +3,7 @@
 // (manifest, config, parent index, tags) plus layers that can be walked. Each
 // scheme of DESIGN §3 has its own implementation; open_image_source picks it.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,7 +50,14 @@ class ImageSource {
   // for different layers. PROGRESS receives blob bytes as they are read.
   virtual Result<LayerIndex> walk(std::size_t i, LayerVisitor* visitor, Progress& progress) = 0;
   // Sum of the layer blobs' sizes, for progress.
-  std::uint64_t total_blob_bytes() const;
+  virtual std::uint64_t total_blob_bytes() const;
+
+  // A source that can only be read front to back in one pass (a daemon's
+  // export stream) walks all layers at once through walk_all; its metadata
+  // is complete only afterwards.
+  virtual bool single_pass() const { return false; }
+  using VisitorFactory = std::function<std::unique_ptr<LayerVisitor>(std::size_t)>;
+  virtual Result<std::vector<LayerIndex>> walk_all(const VisitorFactory& visitors, Progress& progress);
 };
 
 // Sources whose layers are blobs (everything but dir:).

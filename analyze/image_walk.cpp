@@ -36,6 +36,16 @@ class LockedProgress final : public Progress {
 Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options) {
   NullProgress no_progress;
   LockedProgress progress(options.progress != nullptr ? *options.progress : no_progress);
+  if (image.single_pass()) {
+    progress.begin("reading image", image.total_blob_bytes());
+    auto layers = image.walk_all(options.visitor_for_layer, progress);
+    progress.end();
+    if (!layers) return layers.error();
+    ImageWalk walk;
+    walk.layers = std::move(*layers);
+    walk.squashed = FileIndex::squash(walk.layers);
+    return walk;
+  }
   const std::size_t count = image.layer_count();
   progress.begin("reading layers", image.total_blob_bytes());
 

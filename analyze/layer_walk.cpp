@@ -1,7 +1,5 @@
 #include "analyze/layer_walk.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <sys/stat.h>
 
 #include <cstring>
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "analyze/decompress.hpp"
+#include "analyze/tar_stream.hpp"
 #include "crypto/sha256.hpp"
 
 namespace airlock {
@@ -18,60 +17,6 @@ namespace {
 
 constexpr std::string_view k_whiteout_prefix = ".wh.";
 constexpr std::string_view k_opaque_marker = ".wh..wh..opq";
-
-// Feeds libarchive from a ByteSource and keeps the source's own error, which
-// says more than libarchive's "read callback failed".
-struct ArchiveFeed {
-  ByteSource* source = nullptr;
-  std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(256 * 1024);
-  std::optional<Error> error;
-};
-
-la_ssize_t feed_read(struct archive* a, void* data, const void** out) {
-  auto* feed = static_cast<ArchiveFeed*>(data);
-  auto n = feed->source->read(feed->buffer);
-  if (!n) {
-    feed->error = n.error();
-    archive_set_error(a, EIO, "%s", n.error().message().c_str());
-    return -1;
-  }
-  *out = feed->buffer.data();
-  return static_cast<la_ssize_t>(*n);
-}
-
-struct ArchiveDeleter {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-
-// The bytes of the current member, read through libarchive.
-class MemberSource final : public ByteSource {
- public:
-  explicit MemberSource(struct archive* a) : m_archive(a) {}
-  Result<std::size_t> read(std::span<std::uint8_t> buffer) override {
-    const la_ssize_t n = archive_read_data(m_archive, buffer.data(), buffer.size());
-    if (n < 0) {
-      return Error(ErrorCode::invalid_input,
-                   std::string("cannot read member data: ") + archive_error_string(m_archive));
-    }
-    return static_cast<std::size_t>(n);
-  }
-
- private:
-  struct archive* m_archive;
-};
-
-FileType type_of(struct archive_entry* entry) {
-  if (archive_entry_hardlink(entry) != nullptr) return FileType::hardlink;
-  switch (archive_entry_filetype(entry)) {
-    case AE_IFREG: return FileType::regular;
-    case AE_IFDIR: return FileType::directory;
-    case AE_IFLNK: return FileType::symlink;
-    case AE_IFCHR: return FileType::char_device;
-    case AE_IFBLK: return FileType::block_device;
-    case AE_IFIFO: return FileType::fifo;
-    default: return FileType::other;
-  }
-}
 
 std::string_view basename_of(std::string_view path) {
   const auto slash = path.rfind('/');
@@ -105,31 +50,15 @@ Result<LayerIndex> walk_layer(ByteSource& blob, const LayerExpectation& expect,
   AIRLOCK_TRY_ASSIGN(auto decompressor, make_decompressor(kind, rejoined, name));
   HashingSource uncompressed(*decompressor);
 
-  ArchiveFeed feed;
-  feed.source = &uncompressed;
-  std::unique_ptr<struct archive, ArchiveDeleter> archive(archive_read_new());
-  archive_read_support_format_tar(archive.get());
-  if (archive_read_open(archive.get(), &feed, nullptr, feed_read, nullptr) != ARCHIVE_OK) {
-    if (feed.error) return *feed.error;
-    return Error(ErrorCode::invalid_input,
-                 name + ": not a tar archive (" + archive_error_string(archive.get()) + ")");
-  }
-
+  TarStream tar(uncompressed, name);
   LayerIndex index;
   std::unordered_map<std::string, std::size_t> regular_by_path;  // for hardlink sizes
   std::vector<std::size_t> hardlinks;
   for (;;) {
-    struct archive_entry* entry = nullptr;
-    const int rc = archive_read_next_header(archive.get(), &entry);
-    if (rc == ARCHIVE_EOF) break;
-    if (rc < ARCHIVE_WARN) {
-      if (feed.error) return *feed.error;
-      return Error(ErrorCode::invalid_input,
-                   name + ": damaged tar (" + archive_error_string(archive.get()) + ")");
-    }
-    const char* raw_name = archive_entry_pathname(entry);
-    if (raw_name == nullptr) return Error(ErrorCode::invalid_input, name + ": a member has no name");
-    if (std::strlen(raw_name) > limits.max_path) {
+    AIRLOCK_TRY_ASSIGN(std::optional<TarMember> member, tar.next());
+    if (!member) break;
+    const std::string& raw_name = member->name;
+    if (raw_name.size() > limits.max_path) {
       return Error(ErrorCode::invalid_input, name + ": a member name is longer than " +
                                                  std::to_string(limits.max_path) + " bytes");
     }
@@ -154,18 +83,16 @@ Result<LayerIndex> walk_layer(ByteSource& blob, const LayerExpectation& expect,
     LayerEntry item;
     item.path = std::move(path);
     FileRecord& r = item.record;
-    r.type = type_of(entry);
+    r.type = member->type;
     r.layer = layer_number;
-    r.mode = static_cast<std::uint32_t>(archive_entry_perm(entry));
-    r.uid = static_cast<std::uint32_t>(archive_entry_uid(entry));
-    r.gid = static_cast<std::uint32_t>(archive_entry_gid(entry));
-    const la_int64_t size = archive_entry_size(entry);
-    r.size = size > 0 ? static_cast<std::uint64_t>(size) : 0;
+    r.mode = member->mode;
+    r.uid = member->uid;
+    r.gid = member->gid;
+    r.size = member->size;
     if (r.type == FileType::symlink) {
-      const char* target = archive_entry_symlink(entry);
-      r.link = target != nullptr ? target : "";
+      r.link = member->link;
     } else if (r.type == FileType::hardlink) {
-      auto target = clean_member_path(archive_entry_hardlink(entry));
+      auto target = clean_member_path(member->link);
       if (!target || target->empty()) {
         return Error(ErrorCode::invalid_input,
                      name + ": hardlink '" + item.path + "' names an invalid target");
@@ -178,8 +105,7 @@ Result<LayerIndex> walk_layer(ByteSource& blob, const LayerExpectation& expect,
       index.content_size += r.size;
       regular_by_path[item.path] = index.entries.size();
       if (visitor != nullptr && visitor->wants(item)) {
-        MemberSource content(archive.get());
-        AIRLOCK_TRY(visitor->visit(item, content).context(name + ": " + item.path));
+        AIRLOCK_TRY(visitor->visit(item, tar.content()).context(name + ": " + item.path));
       }
     }
     index.entries.push_back(std::move(item));

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "analyze/daemon_source.hpp"
 #include "analyze/dir_source.hpp"
 #include "analyze/docker_archive_source.hpp"
 #include "analyze/oci_layout_source.hpp"
@@ -37,6 +38,10 @@ Result<SourceKind> detect_path_kind(const std::filesystem::path& path) {
   return Error(ErrorCode::invalid_input,
                path.string() + " is a tar archive but neither a docker archive (manifest.json) nor "
                                "an OCI archive (index.json)");
+}
+
+std::shared_ptr<HttpClient> http_of(const SourceOptions& options) {
+  return options.http ? options.http : std::make_shared<CurlHttpClient>();
 }
 
 }  // namespace
@@ -98,20 +103,49 @@ Result<std::unique_ptr<ImageSource>> open_image_source(const SourceSpec& spec,
     }
     case SourceKind::dir:
       return open_directory(spec.location);
-    case SourceKind::registry:
-    case SourceKind::automatic: {
-      // Daemon sources are not built yet, so a bare reference means the registry.
+    case SourceKind::registry: {
       AIRLOCK_TRY_ASSIGN(const ImageReference ref, parse_image_reference(spec.location));
-      auto http = options.http ? options.http : std::make_shared<CurlHttpClient>();
-      return open_registry_image(http, ref, options.registry, options.platform);
+      return open_registry_image(http_of(options), ref, options.registry, options.platform);
     }
     case SourceKind::docker:
-    case SourceKind::podman:
-      break;
+    case SourceKind::podman: {
+      const bool docker = spec.kind == SourceKind::docker;
+      AIRLOCK_TRY_ASSIGN(const DaemonEndpoint endpoint,
+                         parse_daemon_host(docker ? "docker" : "podman",
+                                           docker ? options.docker_host : options.podman_host));
+      return open_daemon_image(http_of(options), endpoint, spec.location, options.platform);
+    }
+    case SourceKind::automatic: {
+      // Like syft: each place in turn; an image that is not there (or a
+      // daemon that is not running) moves on to the next, other errors stop.
+      std::string tried;
+      for (SourceKind kind : options.pull_order) {
+        auto image = open_image_source(SourceSpec{kind, spec.location}, options);
+        if (image) return image;
+        const ErrorCode code = image.error().code();
+        if (code != ErrorCode::not_found && code != ErrorCode::unavailable) return image.error();
+        tried += "\n  " + std::string(source_kind_name(kind)) + ": " + image.error().message();
+      }
+      return Error(ErrorCode::not_found, "image " + spec.location + " was not found:" + tried);
+    }
   }
-  return Error(ErrorCode::usage, std::string(source_kind_name(spec.kind)) +
-                                     ": sources are not supported yet (save the image with docker "
-                                     "save / podman save and read the archive)");
+  return Error(ErrorCode::internal, "unknown source kind");
+}
+
+Result<std::vector<SourceKind>> parse_pull_order(std::string_view text) {
+  std::vector<SourceKind> order;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    const std::string_view name = text.substr(start, comma - start);
+    start = comma + 1;
+    if (name == "docker") order.push_back(SourceKind::docker);
+    else if (name == "podman") order.push_back(SourceKind::podman);
+    else if (name == "registry") order.push_back(SourceKind::registry);
+    else return Error(ErrorCode::usage, "source order: '" + std::string(name) + "' is not docker, podman or registry");
+  }
+  return order;
 }
 
 }  // namespace airlock

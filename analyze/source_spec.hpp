@@ -30,8 +30,15 @@ Result<SourceSpec> parse_source_spec(std::string_view text);
 struct SourceOptions {
   std::optional<Platform> platform;
   RegistryOptions registry;
+  std::string docker_host = "unix:///var/run/docker.sock";  // DOCKER_HOST
+  std::string podman_host = "unix:///run/podman/podman.sock";
+  // Where a bare image reference is looked for, in order (as syft does).
+  std::vector<SourceKind> pull_order = {SourceKind::docker, SourceKind::podman, SourceKind::registry};
   std::shared_ptr<HttpClient> http;  // null: a CurlHttpClient
 };
+
+// "docker,podman,registry" → the kinds, for --source-order.
+Result<std::vector<SourceKind>> parse_pull_order(std::string_view text);
 
 Result<std::unique_ptr<ImageSource>> open_image_source(const SourceSpec& spec,
                                                        const SourceOptions& options);
