@@ -28,6 +28,32 @@ std::string_view dirname_of(std::string_view path) {
   return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
 }
 
+// Stops a decompression bomb: fails once the output outgrows the input by
+// more than the limits allow.
+class BombGuard final : public ByteSource {
+ public:
+  BombGuard(ByteSource& inner, const HashingSource& compressed, const LayerWalkLimits& limits,
+            const std::string& name)
+      : m_inner(inner), m_compressed(compressed), m_limits(limits), m_name(name) {}
+  Result<std::size_t> read(std::span<std::uint8_t> buffer) override {
+    AIRLOCK_TRY_ASSIGN(const std::size_t n, m_inner.read(buffer));
+    m_out += n;
+    if (m_out > m_limits.min_bomb_bytes && m_out / m_limits.max_ratio > m_compressed.size()) {
+      return Error(ErrorCode::invalid_input,
+                   m_name + ": decompresses to more than " + std::to_string(m_limits.max_ratio) +
+                       " times its size (a decompression bomb?)");
+    }
+    return n;
+  }
+
+ private:
+  ByteSource& m_inner;
+  const HashingSource& m_compressed;
+  const LayerWalkLimits& m_limits;
+  const std::string& m_name;
+  std::uint64_t m_out = 0;
+};
+
 Error mismatch(const std::string& name, std::string_view what, const Sha256Digest& want,
                const Sha256Digest& got) {
   return Error(ErrorCode::verification,
@@ -48,7 +74,8 @@ Result<LayerIndex> walk_layer(ByteSource& blob, const LayerExpectation& expect,
   const Compression kind = sniff_compression(head);
   PrefixedSource rejoined(std::move(head), compressed);
   AIRLOCK_TRY_ASSIGN(auto decompressor, make_decompressor(kind, rejoined, name));
-  HashingSource uncompressed(*decompressor);
+  BombGuard guarded(*decompressor, compressed, limits, name);
+  HashingSource uncompressed(guarded);
 
   TarStream tar(uncompressed, name);
   LayerIndex index;

@@ -31,6 +31,10 @@ struct LayerExpectation {
 struct LayerWalkLimits {
   std::size_t max_entries = 5'000'000;
   std::size_t max_path = 4096;
+  // Decompression-bomb guard: past MIN_BOMB_BYTES of tar, the tar may be at
+  // most MAX_RATIO times the compressed bytes read so far.
+  std::uint64_t min_bomb_bytes = 1ull << 30;
+  std::uint64_t max_ratio = 1000;
 };
 
 // Walks BLOB to its end. LAYER_NUMBER is recorded in each FileRecord.

@@ -144,9 +144,11 @@ class RegistryClient {
       }
       if ((status == 429 || status >= 500) && attempt < m_options.retries) {
         ++attempt;
-        long wait_ms = 500L << attempt;
-        if (auto after = response->header("retry-after")) wait_ms = std::min(10000L, std::atol(after->c_str()) * 1000L);
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::max(100L, wait_ms)));
+        auto wait = m_options.retry_base * (1L << attempt);
+        if (auto after = response->header("retry-after")) {
+          wait = std::chrono::milliseconds(std::clamp(std::atol(after->c_str()), 0L, 10L) * 1000L);
+        }
+        std::this_thread::sleep_for(wait);
         continue;
       }
       const std::string detail = registry_error_text(*response);

@@ -4,6 +4,7 @@
 // basic auth from Docker/Podman credential files. Blobs stream straight into
 // the layer walk; nothing is saved to disk.
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -23,6 +24,7 @@ struct RegistryOptions {
   // Docker config.json / containers auth.json files, first match wins.
   std::vector<std::filesystem::path> auth_files;
   int retries = 3;  // for 429 and 5xx answers
+  std::chrono::milliseconds retry_base{500};  // doubled each attempt; Retry-After wins
 };
 
 struct RegistryCredentials {

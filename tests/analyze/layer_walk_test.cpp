@@ -157,6 +157,19 @@ TEST(LayerWalkTest, EntryLimitStopsHugeLayers) {
   EXPECT_ERROR_CODE(walk(make_tar(many), {}, nullptr, limits), ErrorCode::invalid_input);
 }
 
+TEST(LayerWalkTest, DecompressionBombIsStopped) {
+  // 64 MiB of zeros in one file compress to ~64 KiB with gzip (ratio ~1000).
+  const std::string tar = make_tar({{"zeros", FileType::regular, std::string(64u << 20, '\0')}});
+  const std::string blob = compress(tar, Compression::gzip);
+  LayerWalkLimits limits;
+  limits.min_bomb_bytes = 1u << 20;
+  limits.max_ratio = 100;
+  const auto r = walk(blob, {}, nullptr, limits);
+  EXPECT_ERROR_CODE(r, ErrorCode::invalid_input);
+  EXPECT_NE(r.error().message().find("bomb"), std::string::npos);
+  ASSERT_OK(walk(blob));  // within the default limits it is just a big file
+}
+
 TEST(LayerWalkTest, SparseHeaderClaimingATerabyteIsNotRead) {
   // A member header that claims 1 TB of data in a stream that has none.
   std::string tar = make_tar({{"big", FileType::regular, "x"}});

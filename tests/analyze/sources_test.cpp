@@ -231,10 +231,16 @@ TEST(SourcesTest, SourceSpecParsing) {
   EXPECT_ERROR_CODE(parse_source_spec("oci-archive:"), ErrorCode::usage);
   EXPECT_EQ(parse_source_spec("no/such/path-or-image")->kind, SourceKind::automatic);
   EXPECT_ERROR_CODE(parse_source_spec("No Such Thing!"), ErrorCode::usage);
+  TempDir dir;
   auto docker = parse_source_spec("docker:debian:12");
   ASSERT_OK(docker);
-  EXPECT_ERROR_CODE(open_image_source(*docker, {}), ErrorCode::usage);
-  TempDir dir;
+  SourceOptions no_daemon;
+  no_daemon.docker_host = "unix://" + (dir / "no.sock").string();
+  EXPECT_ERROR_CODE(open_image_source(*docker, no_daemon), ErrorCode::unavailable);
+  no_daemon.docker_host = "ssh://somewhere";
+  EXPECT_ERROR_CODE(open_image_source(*docker, no_daemon), ErrorCode::usage);
+  EXPECT_ERROR_CODE(parse_pull_order("docker,ftp"), ErrorCode::usage);
+  EXPECT_EQ(parse_pull_order("registry,docker")->size(), 2u);
   EXPECT_EQ(parse_source_spec(dir.path().string())->kind, SourceKind::dir);
   std::ofstream(dir / "plain.txt") << "not an archive";
   EXPECT_ERROR_CODE(parse_source_spec((dir / "plain.txt").string()), ErrorCode::invalid_input);
