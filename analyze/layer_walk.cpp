@@ -75,7 +75,8 @@ Result<LayerIndex> walk_layer(ByteSource& blob, const LayerExpectation& expect,
   PrefixedSource rejoined(std::move(head), compressed);
   AIRLOCK_TRY_ASSIGN(auto decompressor, make_decompressor(kind, rejoined, name));
   BombGuard guarded(*decompressor, compressed, limits, name);
-  HashingSource uncompressed(guarded);
+  // An uncompressed blob is its own tar: one hash serves as digest and diff_id.
+  HashingSource uncompressed(guarded, kind != Compression::none);
 
   TarStream tar(uncompressed, name);
   LayerIndex index;
@@ -153,9 +154,9 @@ Result<LayerIndex> walk_layer(ByteSource& blob, const LayerExpectation& expect,
     if (n == 0) break;
   }
   index.tar_size = uncompressed.size();
-  index.diff_id = uncompressed.finish();
   index.blob_size = compressed.size();
   index.blob_digest = compressed.finish();
+  index.diff_id = kind == Compression::none ? index.blob_digest : uncompressed.finish();
   if (expect.blob_size && *expect.blob_size != index.blob_size) {
     return Error(ErrorCode::verification,
                  name + ": size mismatch: expected " + std::to_string(*expect.blob_size) +

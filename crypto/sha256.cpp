@@ -82,7 +82,7 @@ Status HashingSink::write(std::span<const std::uint8_t> data) {
 
 Result<std::size_t> HashingSource::read(std::span<std::uint8_t> buffer) {
   AIRLOCK_TRY_ASSIGN(const std::size_t n, m_inner.read(buffer));
-  m_hash.update(buffer.first(n));
+  if (m_enabled) m_hash.update(buffer.first(n));
   m_size += n;
   return n;
 }

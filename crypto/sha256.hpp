@@ -67,13 +67,15 @@ class HashingSink final : public ByteSink {
 // blob are hashed as they stream into the decompressor.
 class HashingSource final : public ByteSource {
  public:
-  explicit HashingSource(ByteSource& inner) : m_inner(inner) {}
+  // With HASH false it only counts (when another hasher sees the same bytes).
+  explicit HashingSource(ByteSource& inner, bool hash = true) : m_inner(inner), m_enabled(hash) {}
   Result<std::size_t> read(std::span<std::uint8_t> buffer) override;
   std::uint64_t size() const { return m_size; }
   Sha256Digest finish() { return m_hash.finish(); }
 
  private:
   ByteSource& m_inner;
+  bool m_enabled;
   Sha256 m_hash;
   std::uint64_t m_size = 0;
 };
