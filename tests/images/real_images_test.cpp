@@ -121,6 +121,17 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, RealImageTest,
                            return n;
                          });
 
+// The 1.6 GB image is built only on request (BIG=1); checked when present.
+TEST(RealBigImageTest, MatchesTheTruthWhenBuilt) {
+  if (!std::filesystem::exists(fixtures() / "big.truth.json")) {
+    GTEST_SKIP() << "big is not built (tests/fixtures/make-images.sh DIR big)";
+  }
+  const auto t = truth("big");
+  const Walked w = walk("oci-archive:" + (fixtures() / "big.oci.tar").string());
+  EXPECT_EQ(w.image->metadata().manifest_digest.oci(), t["image"]["manifest_digest_oci"]);
+  expect_files_match(t, w.walk.squashed, "big");
+}
+
 TEST(RealMultiArchTest, EachPlatformAndTheParentIndex) {
   ASSERT_FALSE(fixtures().empty()) << "AIRLOCK_FIXTURES is not set";
   const auto t = truth("multiarch");
