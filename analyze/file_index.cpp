@@ -1,5 +1,7 @@
 #include "analyze/file_index.hpp"
 
+#include <algorithm>
+
 namespace airlock {
 
 std::string_view file_type_name(FileType type) {
@@ -75,6 +77,64 @@ FileIndex FileIndex::squash(const std::vector<LayerIndex>& layers) {
     }
   }
   return index;
+}
+
+namespace {
+
+// Splits "/a/b/c" into its components.
+std::vector<std::string> components(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    const std::string_view part = path.substr(start, slash - start);
+    start = slash + 1;
+    if (part.empty() || part == ".") continue;
+    parts.emplace_back(part);
+  }
+  return parts;
+}
+
+}  // namespace
+
+std::optional<std::string> FileIndex::resolve(std::string_view path) const {
+  std::vector<std::string> pending = components(path);
+  std::reverse(pending.begin(), pending.end());  // a stack: next component at the back
+  std::vector<std::string> done;                  // the resolved prefix
+  int links = 0;
+  while (!pending.empty()) {
+    std::string part = std::move(pending.back());
+    pending.pop_back();
+    if (part == "..") {
+      if (!done.empty()) done.pop_back();
+      continue;
+    }
+    std::string candidate;
+    for (const auto& d : done) candidate += "/" + d;
+    candidate += "/" + part;
+    const FileRecord* record = find(candidate);
+    if (record != nullptr && record->type == FileType::symlink) {
+      if (++links > 40) return std::nullopt;
+      const std::string& target = record->link;
+      if (target.starts_with("/")) done.clear();
+      auto target_parts = components(target);
+      for (auto it = target_parts.rbegin(); it != target_parts.rend(); ++it) pending.push_back(*it);
+      continue;
+    }
+    if (record == nullptr && !pending.empty()) {
+      // A missing directory in the middle: the path leads nowhere unless
+      // the directory is only implied (no entry of its own, but children).
+      auto it = m_files.lower_bound(candidate + "/");
+      if (it == m_files.end() || !it->first.starts_with(candidate + "/")) return std::nullopt;
+    }
+    done.push_back(std::move(part));
+  }
+  std::string out;
+  for (const auto& d : done) out += "/" + d;
+  if (out.empty()) return std::string("/");
+  if (find(out) == nullptr) return std::nullopt;
+  return out;
 }
 
 const FileRecord* FileIndex::find(std::string_view path) const {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,9 @@ class FileIndex {
   static FileIndex squash(const std::vector<LayerIndex>& layers);
 
   const FileRecord* find(std::string_view path) const;
+  // The real path PATH names after following symlinks in it (ancestors and
+  // the last component, at most 40 links), or nullopt when it leads nowhere.
+  std::optional<std::string> resolve(std::string_view path) const;
   const std::map<std::string, FileRecord, std::less<>>& files() const { return m_files; }
   std::size_t size() const { return m_files.size(); }
 

@@ -5,10 +5,13 @@
 #include <thread>
 
 #include "analyze/image_walk.hpp"
+#include "analyze/sbom.hpp"
 #include "analyze/source_spec.hpp"
+#include "analyze/syft_json.hpp"
 #include "base/file.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/terminal_progress.hpp"
+#include "cli/version_info.hpp"
 
 namespace airlock::cli {
 
@@ -19,7 +22,7 @@ struct OutputRequest {
   std::optional<std::string> file;
 };
 
-constexpr std::string_view k_formats[] = {"table", "files", "json"};
+constexpr std::string_view k_formats[] = {"table", "syft-json", "summary", "files", "json"};
 
 Result<OutputRequest> parse_output(const std::string& text) {
   OutputRequest request;
@@ -33,10 +36,10 @@ Result<OutputRequest> parse_output(const std::string& text) {
     if (f == request.format) return request;
   }
   return Error(ErrorCode::usage, "unknown output format '" + request.format +
-                                     "' (available now: table, files, json)");
+                                     "' (available: table, syft-json, summary, files, json)");
 }
 
-void write_table(std::ostream& out, const ImageMetadata& meta, const ImageWalk& walk) {
+void write_summary(std::ostream& out, const ImageMetadata& meta, const ImageWalk& walk) {
   out << "source:    " << meta.source << '\n';
   if (!meta.manifest_bytes.empty()) {
     out << "image:     " << meta.manifest_digest.oci()
@@ -161,18 +164,39 @@ Status run_sbom(CommandContext& ctx) {
 
   AIRLOCK_TRY_ASSIGN(const SourceOptions source_options, source_options_from(ctx));
   AIRLOCK_TRY_ASSIGN(const SourceSpec spec, parse_source_spec(ctx.args["source"].as<std::string>()));
+  bool catalog = false;
+  for (const auto& o : outputs) catalog |= o.format == "table" || o.format == "syft-json";
+  const bool all_layers = scope == "all-layers";
+  if (catalog && all_layers) {
+    return Error(ErrorCode::usage, "package cataloging reads the squashed view only; --scope all-layers "
+                                   "works with the summary, files and json formats");
+  }
   AIRLOCK_TRY_ASSIGN(auto image, open_image_source(spec, source_options));
   ctx.out.verbose("reading " + image->metadata().source);
   auto progress = ctx.out.progress();
-  ImageWalkOptions walk_options;
-  walk_options.threads = std::max(1u, std::thread::hardware_concurrency());
-  walk_options.progress = progress.get();
-  AIRLOCK_TRY_ASSIGN(const ImageWalk walk, walk_image(*image, walk_options));
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  ImageWalk walk;
+  std::optional<Sbom> sbom;
+  if (catalog) {
+    SbomOptions sbom_options;
+    sbom_options.threads = threads;
+    sbom_options.progress = progress.get();
+    sbom_options.user_input = ctx.args["source"].as<std::string>();
+    AIRLOCK_TRY_ASSIGN(Sbom built, build_sbom(*image, sbom_options, &walk));
+    for (const auto& w : built.warnings) ctx.out.warning(w);
+    sbom = std::move(built);
+  } else {
+    ImageWalkOptions walk_options;
+    walk_options.threads = threads;
+    walk_options.progress = progress.get();
+    AIRLOCK_TRY_ASSIGN(walk, walk_image(*image, walk_options));
+  }
 
-  const bool all_layers = scope == "all-layers";
   for (const auto& o : outputs) {
     std::ostringstream text;
-    if (o.format == "table") write_table(text, image->metadata(), walk);
+    if (o.format == "table") write_package_table(text, *sbom);
+    if (o.format == "syft-json") write_syft_json(text, *sbom, {k_airlock_version});
+    if (o.format == "summary") write_summary(text, image->metadata(), walk);
     if (o.format == "files") write_files(text, walk, all_layers);
     if (o.format == "json") text << to_json(image->metadata(), walk, all_layers).dump(2) << '\n';
     if (o.file) {
@@ -192,7 +216,7 @@ Command sbom_command() {
       .name = "sbom",
       .synopsis = "airlock sbom SOURCE [-o FORMAT[=FILE]]... [--platform OS/ARCH[/VARIANT]] "
                   "[--scope squashed|all-layers]",
-      .summary = "read an image and describe its layers and files",
+      .summary = "read an image and list its packages (syft-json, table) or files",
       .description =
           "Reads the image once, streaming: every blob digest is checked against the\n"
           "manifest, whiteouts and opaque directories are applied, nothing is unpacked.\n"
@@ -200,11 +224,14 @@ Command sbom_command() {
           "registry:REF, a bare path whose kind is detected, or a bare image reference\n"
           "(read from its registry). Registry logins come from $REGISTRY_AUTH_FILE,\n"
           "$XDG_RUNTIME_DIR/containers/auth.json and ~/.docker/config.json.\n"
-          "Formats: table (summary, the default), files (one line per path), json.\n"
-          "Package cataloging (syft-json, CycloneDX, SPDX) and the docker: and podman:\n"
-          "sources are not built yet. --platform picks an image from a multi-platform\n"
-          "index (default: this machine's).",
+          "Formats: table (NAME VERSION TYPE, the default), syft-json (what AnchoreCTL\n"
+          "uploads; schema 16), summary (digests, layers, file counts), files (one line\n"
+          "per path), json (summary and files). Catalogers: dpkg (status, status.d,\n"
+          "opkg) and apk; rpm, language ecosystems, CycloneDX and SPDX are not built\n"
+          "yet. --platform picks an image from a multi-platform index (default: this\n"
+          "machine's).",
       .examples = "  airlock sbom docker-archive:app.tar\n"
+                  "  airlock sbom app.oci.tar -o syft-json=app.syft.json -o table\n"
                   "  airlock sbom oci-dir:./layout --platform linux/arm64 -o files\n"
                   "  airlock sbom app.oci.tar -o table -o json=app.json --scope all-layers\n"
                   "  airlock sbom registry:registry.enclave:5000/team/api:1.4 --insecure-registry registry.enclave:5000\n",

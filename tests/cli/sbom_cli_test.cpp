@@ -31,7 +31,7 @@ class SbomCliTest : public ::testing::Test {
 };
 
 TEST_F(SbomCliTest, TableSummaryAndFileListing) {
-  const auto table = run_airlock({"sbom", "oci-archive:" + (m_dir / "image.oci.tar").string()});
+  const auto table = run_airlock({"sbom", "oci-archive:" + (m_dir / "image.oci.tar").string(), "-o", "summary"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("image:     " + testing::digest_of(m_image.manifest)), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("platform:  linux/amd64"), std::string::npos);
@@ -47,7 +47,7 @@ TEST_F(SbomCliTest, TableSummaryAndFileListing) {
 
 TEST_F(SbomCliTest, JsonToFileAndStdout) {
   const auto path = (m_dir / "out.json").string();
-  const auto r = run_airlock({"sbom", (m_dir / "image.oci.tar").string(), "-o", "table", "-o", "json=" + path});
+  const auto r = run_airlock({"sbom", (m_dir / "image.oci.tar").string(), "-o", "summary", "-o", "json=" + path});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ifstream in(path);
   const auto doc = nlohmann::json::parse(in);
@@ -57,12 +57,48 @@ TEST_F(SbomCliTest, JsonToFileAndStdout) {
   EXPECT_EQ(nlohmann::json::parse(j.out)["files"].size(), 3u);
 }
 
+TEST_F(SbomCliTest, PackagesFromADpkgStatusFile) {
+  TempDir dir;
+  const std::string status =
+      "Package: hello\nStatus: install ok installed\nVersion: 2.10-3\nArchitecture: amd64\n"
+      "Maintainer: M <m@example.org>\nInstalled-Size: 280\nDepends: libc6 (>= 2.34)\n\n"
+      "Package: libc6\nStatus: install ok installed\nSource: glibc\nVersion: 2.36-9+deb12u4\n"
+      "Architecture: amd64\nProvides: libc6-x\n\n"
+      "Package: gone\nStatus: deinstall ok config-files\nVersion: 1\nArchitecture: amd64\n";
+  const auto image = testing::make_image({{{"etc/os-release", FileType::regular, "ID=debian\nVERSION_ID=\"12\"\n"},
+                                           {"var/lib/dpkg/status", FileType::regular, status},
+                                           {"var/lib/dpkg/info/hello.md5sums", FileType::regular,
+                                            "0123456789abcdef0123456789abcdef  usr/bin/hello\n"},
+                                           {"usr/bin/hello", FileType::regular, "ELF", "", 0755}}});
+  testing::write_oci_layout({image}, dir / "layout");
+  const auto table = run_airlock({"sbom", (dir / "layout").string()});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out,
+            "NAME   VERSION         TYPE\n"
+            "hello  2.10-3          deb\n"
+            "libc6  2.36-9+deb12u4  deb\n");
+  const auto json = run_airlock({"sbom", (dir / "layout").string(), "-o", "syft-json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["artifacts"][1]["purl"], "pkg:deb/debian/libc6@2.36-9+deb12u4?arch=amd64&distro=debian-12&upstream=glibc");
+  bool owns = false, depends = false;
+  for (const auto& r : doc["artifactRelationships"]) {
+    if (r["type"] == "contains" && r["parent"] == doc["artifacts"][0]["id"]) {
+      for (const auto& f : doc["files"]) owns |= f["id"] == r["child"] && f["location"]["path"] == "/usr/bin/hello";
+    }
+    depends |= r["type"] == "dependency-of" && r["parent"] == doc["artifacts"][1]["id"] && r["child"] == doc["artifacts"][0]["id"];
+  }
+  EXPECT_TRUE(owns);
+  EXPECT_TRUE(depends);
+}
+
 TEST_F(SbomCliTest, ErrorsHaveTheRightExitCodes) {
   // Usage errors: 2.
   EXPECT_EQ(run_airlock({"sbom"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "-o", "xml"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "-o", "table", "-o", "json"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "--scope", "deep"}).exit_code, 2);
+  EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "--scope", "all-layers", "-o", "syft-json"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "--platform", "a/b/c/d"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "Nothing Here").string()}).exit_code, 2);
   // A platform the image does not have: 1, naming the ones it has.

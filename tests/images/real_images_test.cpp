@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/image_walk.hpp"
+#include "analyze/sbom.hpp"
+#include "analyze/syft_json.hpp"
 #include "analyze/source_spec.hpp"
 #include "tests/support/run_process.hpp"
 
@@ -113,6 +115,63 @@ TEST_P(RealImageTest, EveryArchiveKindMatchesTheTruth) {
   }
 }
 
+// dpkg accuracy: every installed package of the truth (dpkg-query on the
+// squashed rootfs), exact name, version, architecture and source, and nothing else.
+void expect_dpkg_match(const nlohmann::json& dpkg, const Sbom& sbom, const std::string& distro_qualifier,
+                       const std::string& label) {
+  std::map<std::string, std::string> expected, actual;
+  for (const auto& p : dpkg["packages"]) {
+    if (p["status"] != "ii") continue;
+    const std::string name = p["name"];
+    const std::string version = p["version"];
+    const std::string source = p.value("source", name);
+    const std::string source_version = p.value("source_version", version);
+    expected[name + ":" + p["architecture"].get<std::string>()] = version + " " + source + " " + source_version;
+  }
+  for (const auto& p : sbom.packages) {
+    if (p.type != "deb") continue;
+    const std::string source = p.metadata["source"].get<std::string>().empty() ? p.name : p.metadata["source"].get<std::string>();
+    const std::string source_version =
+        p.metadata["sourceVersion"].get<std::string>().empty() ? p.version : p.metadata["sourceVersion"].get<std::string>();
+    actual[p.name + ":" + p.metadata["architecture"].get<std::string>()] = p.version + " " + source + " " + source_version;
+    // syft's PURL: pkg:deb/debian/NAME@VERSION?arch=…&distro=debian-12[&upstream=…];
+    // none at all when the distro is not Debian-like (the tiny fixture).
+    if (!distro_qualifier.starts_with("debian-")) {
+      EXPECT_EQ(p.purl, "");
+      continue;
+    }
+    const std::string prefix = "pkg:deb/debian/" + p.name + "@";
+    EXPECT_TRUE(p.purl.starts_with(prefix)) << p.purl;
+    EXPECT_NE(p.purl.find("arch=" + p.metadata["architecture"].get<std::string>()), std::string::npos) << p.purl;
+    EXPECT_NE(p.purl.find("&distro=" + distro_qualifier), std::string::npos) << p.purl;
+  }
+  EXPECT_EQ(actual, expected) << label;
+}
+
+TEST_P(RealImageTest, DpkgPackagesMatchTheTruth) {
+  ASSERT_FALSE(fixtures().empty()) << "AIRLOCK_FIXTURES is not set";
+  const std::string name = GetParam();
+  const auto t = truth(name);
+  ASSERT_TRUE(t.contains("dpkg")) << name;
+  for (const std::string kind : {"oci-archive:", "docker-archive:"}) {
+    const std::string path = (fixtures() / name).string() + (kind == "oci-archive:" ? ".oci.tar" : ".docker.tar");
+    auto spec = parse_source_spec(kind + path);
+    auto image = open_image_source(*spec, {});
+    ASSERT_TRUE(image.ok()) << image.error().message();
+    auto sbom = build_sbom(**image, {2, nullptr, kind + path});
+    ASSERT_TRUE(sbom.ok()) << sbom.error().message();
+    EXPECT_TRUE(sbom->warnings.empty()) << sbom->warnings.front();
+    const std::string distro = sbom->distro.get("ID") + "-" + sbom->distro.get("VERSION_ID");
+    expect_dpkg_match(t["dpkg"], *sbom, distro, kind + name);
+    // Two runs give the same bytes.
+    std::ostringstream first, second;
+    write_syft_json(first, *sbom, {"test"});
+    auto again = build_sbom(**open_image_source(*spec, {}), {1, nullptr, kind + path});
+    write_syft_json(second, *again, {"test"});
+    EXPECT_TRUE(first.str() == second.str()) << "syft-json differs between runs";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, RealImageTest,
                          ::testing::Values("tiny", "debian-minbase", "debian-multilayer"),
                          [](const auto& param_info) {
@@ -130,6 +189,10 @@ TEST(RealBigImageTest, MatchesTheTruthWhenBuilt) {
   const Walked w = walk("oci-archive:" + (fixtures() / "big.oci.tar").string());
   EXPECT_EQ(w.image->metadata().manifest_digest.oci(), t["image"]["manifest_digest_oci"]);
   expect_files_match(t, w.walk.squashed, "big");
+  auto image = open_image_source(*parse_source_spec("oci-archive:" + (fixtures() / "big.oci.tar").string()), {});
+  auto sbom = build_sbom(**image, {2, nullptr, "big"});
+  ASSERT_TRUE(sbom.ok()) << sbom.error().message();
+  expect_dpkg_match(t["dpkg"], *sbom, "debian-12", "big");
 }
 
 TEST(RealMultiArchTest, EachPlatformAndTheParentIndex) {
@@ -150,6 +213,11 @@ TEST(RealMultiArchTest, EachPlatformAndTheParentIndex) {
       const auto& per = t["per_platform"][platform];
       expect_files_match(per.contains("squashed_files") ? per : truth(per["same_as"]), w.walk.squashed,
                          platform);
+      auto image = open_image_source(*parse_source_spec(kind + path), {*parse_platform(platform), {}, "", "", {}, nullptr});
+      auto sbom = build_sbom(**image, {2, nullptr, path});
+      ASSERT_TRUE(sbom.ok()) << sbom.error().message();
+      const auto& dpkg = per.contains("dpkg") ? per["dpkg"] : truth(per["same_as"])["dpkg"];
+      expect_dpkg_match(dpkg, *sbom, sbom->distro.get("ID") + "-" + sbom->distro.get("VERSION_ID"), platform);
     }
     auto spec = parse_source_spec(kind + path);
     SourceOptions options;

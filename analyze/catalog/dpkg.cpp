@@ -1,0 +1,370 @@
+#include "analyze/catalog/dpkg.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace airlock {
+
+namespace {
+
+constexpr std::size_t k_max_status = 256 * 1024 * 1024;
+constexpr std::size_t k_max_info = 16 * 1024 * 1024;
+
+bool is_status_db(std::string_view p) {
+  return p.ends_with("/lib/dpkg/status") || p.ends_with("/lib/opkg/status");
+}
+
+bool is_status_d(std::string_view p) {
+  const auto at = p.find("/lib/dpkg/status.d/");
+  return at != std::string_view::npos && p.find('/', at + 19) == std::string_view::npos && p.size() > at + 19;
+}
+
+bool is_info_file(std::string_view p) {
+  return p.find("/lib/dpkg/info/") != std::string_view::npos &&
+         (p.ends_with(".md5sums") || p.ends_with(".conffiles"));
+}
+
+bool is_copyright(std::string_view p) {
+  if (!p.starts_with("/usr/share/doc/") || !p.ends_with("/copyright")) return false;
+  const std::string_view middle = p.substr(15, p.size() - 15 - 10);
+  return !middle.empty() && middle.find('/') == std::string_view::npos;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::vector<std::string> split_list(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t at = text.find(separator, start);
+    if (at == std::string_view::npos) at = text.size();
+    std::string item = trim(text.substr(start, at - start));
+    if (!item.empty()) out.push_back(item);
+    start = at + 1;
+  }
+  return out;
+}
+
+// "libc6 (>= 2.34)" → "libc6"; "python3:any" → "python3".
+std::string dependency_name(std::string_view spec) {
+  std::string name = trim(spec.substr(0, spec.find_first_of(" (")));
+  if (auto colon = name.find(':'); colon != std::string::npos) name.resize(colon);
+  return name;
+}
+
+std::string escape_cpe(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.')) out += '\\';
+    out += static_cast<char>(c);
+  }
+  return out;
+}
+
+struct InfoFiles {
+  std::vector<nlohmann::ordered_json> records;
+  std::vector<std::string> paths;
+  std::vector<FileLocation> evidence;
+};
+
+// Files a package owns, from info/<pkg>[:<arch>].md5sums and .conffiles.
+InfoFiles read_info_files(const ContentResolver& files, const std::string& info_dir, const std::string& package,
+                          const std::string& arch, const std::string& conffiles_field) {
+  InfoFiles out;
+  std::map<std::string, nlohmann::ordered_json> by_path;
+  auto open = [&](const std::string& suffix) -> const CapturedFile* {
+    if (!arch.empty() && arch != "all") {
+      const std::string qualified = info_dir + "/" + package + ":" + arch + suffix;
+      if (const CapturedFile* f = files.content(qualified)) {
+        if (auto loc = files.locate(qualified)) out.evidence.push_back(*loc);
+        return f;
+      }
+    }
+    const std::string plain = info_dir + "/" + package + suffix;
+    const CapturedFile* f = files.content(plain);
+    if (f != nullptr) {
+      if (auto loc = files.locate(plain)) out.evidence.push_back(*loc);
+    }
+    return f;
+  };
+  if (const CapturedFile* md5sums = open(".md5sums")) {
+    for (const auto& line : split_list(md5sums->content, '\n')) {
+      const auto space = line.find(' ');
+      if (space == std::string::npos) continue;
+      std::string path = trim(std::string_view(line).substr(space));
+      if (path.empty()) continue;
+      if (path.front() != '/') path.insert(path.begin(), '/');
+      by_path[path] = {{"path", path},
+                       {"digest", {{"algorithm", "md5"}, {"value", line.substr(0, space)}}},
+                       {"isConfigFile", false}};
+    }
+  }
+  auto add_conffile = [&](std::string_view line) {
+    auto parts = split_list(line, ' ');
+    if (parts.empty() || parts[0].front() != '/') return;
+    nlohmann::ordered_json record = {{"path", parts[0]}};
+    if (parts.size() > 1 && parts[1].size() == 32) record["digest"] = {{"algorithm", "md5"}, {"value", parts[1]}};
+    record["isConfigFile"] = true;
+    by_path[parts[0]] = record;
+  };
+  if (const CapturedFile* conffiles = open(".conffiles")) {
+    for (const auto& line : split_list(conffiles->content, '\n')) add_conffile(line);
+  }
+  for (const auto& line : split_list(conffiles_field, '\n')) add_conffile(line);
+  for (auto& [path, record] : by_path) {
+    out.paths.push_back(path);
+    out.records.push_back(std::move(record));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Cpe> generate_cpes(std::string_view name, std::string_view version,
+                               const std::vector<std::string>& extra_vendors) {
+  std::set<std::string> products = {std::string(name)};
+  std::string swapped(name);
+  std::replace(swapped.begin(), swapped.end(), '-', '_');
+  products.insert(swapped);
+  swapped = std::string(name);
+  std::replace(swapped.begin(), swapped.end(), '_', '-');
+  products.insert(swapped);
+  std::set<std::string> vendors = products;
+  for (const auto& v : extra_vendors) vendors.insert(v);
+  std::vector<Cpe> out;
+  for (const auto& vendor : vendors) {
+    for (const auto& product : products) {
+      out.push_back({"cpe:2.3:a:" + escape_cpe(vendor) + ":" + escape_cpe(product) + ":" + escape_cpe(version) +
+                         ":*:*:*:*:*:*:*",
+                     "syft-generated"});
+    }
+  }
+  return out;
+}
+
+std::vector<DpkgStanza> parse_dpkg_stanzas(std::string_view text, std::string_view name,
+                                           std::vector<std::string>& warnings) {
+  std::vector<DpkgStanza> stanzas;
+  DpkgStanza current;
+  std::string last_key;
+  bool broken = false;
+  std::size_t line_number = 0;
+  auto finish = [&] {
+    if (!current.fields.empty() && !broken) stanzas.push_back(std::move(current));
+    current = {};
+    last_key.clear();
+    broken = false;
+  };
+  while (!text.empty()) {
+    const auto eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (trim(line).empty()) {
+      finish();
+      continue;
+    }
+    if (broken) continue;
+    if (line.front() == ' ' || line.front() == '\t') {
+      if (last_key.empty()) {
+        warnings.push_back(std::string(name) + " line " + std::to_string(line_number) +
+                           ": a continuation line with no field before it; stanza skipped");
+        broken = true;
+        continue;
+      }
+      current.fields[last_key] += "\n" + trim(line);
+      continue;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      warnings.push_back(std::string(name) + " line " + std::to_string(line_number) + ": not a 'Field: value' line; stanza skipped");
+      broken = true;
+      continue;
+    }
+    std::string key(line.substr(0, colon));
+    if (current.fields.count(key) != 0) {
+      warnings.push_back(std::string(name) + " line " + std::to_string(line_number) + ": field '" + key +
+                         "' appears twice in one stanza; stanza skipped");
+      broken = true;
+      continue;
+    }
+    current.fields[key] = trim(line.substr(colon + 1));
+    last_key = key;
+  }
+  finish();
+  return stanzas;
+}
+
+std::vector<std::string> copyright_licenses(std::string_view text) {
+  std::set<std::string> found;
+  std::size_t start = 0;
+  bool first = true;
+  bool dep5 = false;
+  while (start < text.size()) {
+    std::size_t eol = text.find('\n', start);
+    if (eol == std::string_view::npos) eol = text.size();
+    const std::string line = trim(text.substr(start, eol - start));
+    start = eol + 1;
+    if (line.empty()) continue;
+    if (first) {
+      dep5 = line.starts_with("Format:") && line.find("copyright-format") != std::string::npos;
+      first = false;
+    }
+    if (dep5 && line.starts_with("License:")) {
+      const std::string value = trim(std::string_view(line).substr(8));
+      const std::string token = value.substr(0, value.find_first_of(" \t"));
+      if (!token.empty()) found.insert(token);
+    }
+    for (std::size_t at = line.find("/usr/share/common-licenses/"); at != std::string::npos;
+         at = line.find("/usr/share/common-licenses/", at + 1)) {
+      std::size_t end = at + 27;
+      while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '-' ||
+                                   line[end] == '.' || line[end] == '+')) {
+        ++end;
+      }
+      std::string name = line.substr(at + 27, end - at - 27);
+      while (!name.empty() && name.back() == '.') name.pop_back();
+      if (!name.empty()) found.insert(name);
+    }
+  }
+  return {found.begin(), found.end()};
+}
+
+std::vector<FileRequest> DpkgCataloger::requests() const {
+  return {
+      {[](std::string_view p) { return is_status_db(p) || is_status_d(p); }, k_max_status, nullptr},
+      {is_info_file, k_max_info, nullptr},
+      // Copyright files are reduced to their license names as they pass.
+      {is_copyright, k_max_info,
+       [](std::string_view, std::string_view content) {
+         std::string out;
+         for (const auto& l : copyright_licenses(content)) out += l + "\n";
+         return out;
+       }},
+  };
+}
+
+CatalogResult DpkgCataloger::catalog(const ContentResolver& files, const Distro& distro) const {
+  CatalogResult result;
+  const std::string id = distro.get("ID");
+  const std::string id_like = distro.get("ID_LIKE");
+  const bool debian_like = id == "debian" || id_like.find("debian") != std::string::npos ||
+                           id == "ubuntu";
+  std::string distro_qualifier;
+  if (!id.empty()) {
+    const std::string v = distro.get("VERSION_ID").empty() ? distro.get("BUILD_ID") : distro.get("VERSION_ID");
+    distro_qualifier = id + (v.empty() ? "" : "-" + v);
+  }
+  std::set<std::string> seen;  // name + arch, across databases
+  const auto databases = files.captured_paths([](std::string_view p) { return is_status_db(p) || is_status_d(p); });
+  for (const std::string& db : databases) {
+    const CapturedFile* content = files.content(db);
+    auto db_location = files.locate(db);
+    if (content == nullptr || !db_location) continue;
+    if (content->truncated) {
+      result.warnings.push_back(db + " is larger than airlock reads (" + std::to_string(k_max_status >> 20) +
+                                " MiB); packages past that point are missing");
+    }
+    const bool distroless = is_status_d(db);
+    const std::string info_dir = distroless ? db.substr(0, db.rfind('/')) : db.substr(0, db.rfind('/')) + "/info";
+    for (auto& stanza : parse_dpkg_stanzas(content->content, db, result.warnings)) {
+      auto field = [&](const char* key) {
+        auto it = stanza.fields.find(key);
+        return it == stanza.fields.end() ? std::string() : it->second;
+      };
+      const std::string name = field("Package");
+      const std::string version = field("Version");
+      const std::string status = field("Status");
+      if (name.empty() || version.empty()) {
+        result.warnings.push_back(db + ": a stanza without Package or Version was skipped" +
+                                  (name.empty() ? "" : " (" + name + ")"));
+        continue;
+      }
+      // Only installed packages: "install ok installed" / "hold ok installed"
+      // (distroless status.d files carry no Status at all).
+      if (!status.empty() && !status.ends_with(" installed")) continue;
+      const std::string arch = field("Architecture");
+      if (!seen.insert(name + ":" + arch).second) {
+        result.warnings.push_back(db + ": package " + name + ":" + arch + " is listed twice; the first is kept");
+        continue;
+      }
+      std::string source = field("Source");
+      std::string source_version;
+      if (auto paren = source.find('('); paren != std::string::npos) {
+        source_version = trim(std::string_view(source).substr(paren + 1, source.find(')', paren) - paren - 1));
+        source = trim(std::string_view(source).substr(0, paren));
+      }
+
+      Package p;
+      p.name = name;
+      p.version = version;
+      p.type = "deb";
+      p.found_by = std::string(this->name());
+      p.metadata_type = "dpkg-db-entry";
+      p.locations.push_back({*db_location, "primary"});
+      if (debian_like && !id.empty()) {
+        p.purl = "pkg:deb/" + purl_encode(id) + "/" + purl_encode(name) + "@" + purl_encode(version);
+        std::vector<std::string> qualifiers;
+        if (!arch.empty()) qualifiers.push_back("arch=" + purl_encode(arch));
+        if (!distro_qualifier.empty()) qualifiers.push_back("distro=" + purl_encode(distro_qualifier));
+        if (!source.empty()) {
+          qualifiers.push_back("upstream=" + purl_encode(source_version.empty() ? source : source + "@" + source_version));
+        }
+        std::sort(qualifiers.begin(), qualifiers.end());
+        for (std::size_t i = 0; i < qualifiers.size(); ++i) p.purl += (i == 0 ? "?" : "&") + qualifiers[i];
+      }
+      p.cpes = generate_cpes(name, version);
+
+      InfoFiles info = read_info_files(files, info_dir, name, arch, field("Conffiles"));
+      for (const auto& e : info.evidence) p.locations.push_back({e, "supporting"});
+      p.owned_files = info.paths;
+
+      const std::string copyright = "/usr/share/doc/" + name + "/copyright";
+      if (const CapturedFile* licenses = files.content(copyright)) {
+        auto where = files.locate(copyright);
+        for (const auto& l : split_list(licenses->content, '\n')) {
+          PackageLicense license;
+          license.value = l;
+          if (where) license.locations.push_back(*where);
+          p.licenses.push_back(std::move(license));
+        }
+      }
+
+      p.provides.push_back(name);
+      for (const auto& provided : split_list(field("Provides"), ',')) p.provides.push_back(dependency_name(provided));
+      for (const char* key : {"Depends", "Pre-Depends"}) {
+        for (const auto& dep : split_list(field(key), ',')) {
+          for (const auto& alternative : split_list(dep, '|')) p.requires_.push_back(dependency_name(alternative));
+        }
+      }
+
+      nlohmann::ordered_json m;
+      m["package"] = name;
+      m["source"] = source;
+      m["version"] = version;
+      m["sourceVersion"] = source_version;
+      m["architecture"] = arch;
+      m["maintainer"] = field("Maintainer");
+      const std::string size = field("Installed-Size");
+      m["installedSize"] = size.empty() ? 0 : std::strtoll(size.c_str(), nullptr, 10);
+      auto list_field = [&](const char* key, const char* json_key) {
+        auto items = split_list(field(key), ',');
+        if (!items.empty()) m[json_key] = items;
+      };
+      list_field("Provides", "provides");
+      list_field("Depends", "depends");
+      list_field("Pre-Depends", "preDepends");
+      m["files"] = info.records;
+      p.metadata = std::move(m);
+      result.packages.push_back(std::move(p));
+    }
+  }
+  return result;
+}
+
+}  // namespace airlock

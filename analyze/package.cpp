@@ -1,0 +1,39 @@
+#include "analyze/package.hpp"
+
+#include <algorithm>
+
+#include "crypto/sha256.hpp"
+
+namespace airlock {
+
+void assign_package_ids(std::vector<Package>& packages) {
+  for (auto& p : packages) {
+    std::string key = p.type + '\0' + p.name + '\0' + p.version + '\0' + p.purl + '\0' + p.metadata_type;
+    for (const auto& l : p.locations) key += '\0' + l.file.path;
+    p.id = sha256(key).hex().substr(0, 16);
+  }
+}
+
+void sort_packages(std::vector<Package>& packages) {
+  std::sort(packages.begin(), packages.end(), [](const Package& a, const Package& b) {
+    const std::string al = a.locations.empty() ? "" : a.locations[0].file.path;
+    const std::string bl = b.locations.empty() ? "" : b.locations[0].file.path;
+    return std::tie(a.name, a.version, a.type, al) < std::tie(b.name, b.version, b.type, bl);
+  });
+}
+
+std::string purl_encode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == '+') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+}  // namespace airlock

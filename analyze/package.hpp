@@ -1,0 +1,75 @@
+#pragma once
+// The SBOM model: packages found in an image, where they were found, the
+// files they own and how they relate, independent of any output format.
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyze/capture.hpp"
+
+namespace airlock {
+
+struct PackageLocation {
+  FileLocation file;
+  std::string evidence;  // "primary" or "supporting"
+};
+
+struct PackageLicense {
+  std::string value;
+  std::string spdx_expression;
+  std::vector<FileLocation> locations;
+};
+
+struct Cpe {
+  std::string cpe;
+  std::string source;  // "syft-generated"
+};
+
+struct Package {
+  std::string name;
+  std::string version;
+  std::string type;          // syft's package type: "deb", "apk", "rpm", …
+  std::string found_by;      // cataloger name
+  std::string purl;
+  std::string language;
+  std::string metadata_type;  // "dpkg-db-entry", …
+  nlohmann::ordered_json metadata;
+  std::vector<PackageLocation> locations;
+  std::vector<PackageLicense> licenses;
+  std::vector<Cpe> cpes;
+  std::vector<std::string> owned_files;   // absolute paths the package installs
+  std::vector<std::string> provides;      // names others may depend on (incl. its own)
+  std::vector<std::string> requires_;     // names it depends on
+  std::string id;                         // filled by assign_package_ids
+};
+
+struct Relationship {
+  std::string parent;
+  std::string child;
+  std::string type;  // "contains", "dependency-of", "evident-by", "ownership-by-file-overlap"
+  nlohmann::ordered_json metadata;
+};
+
+// The Linux release, as os-release says it.
+struct Distro {
+  std::map<std::string, std::string> fields;  // os-release KEY → value
+  std::string get(const std::string& key) const {
+    auto it = fields.find(key);
+    return it == fields.end() ? "" : it->second;
+  }
+  bool empty() const { return fields.empty(); }
+};
+
+// Deterministic ids: the same package found the same way gets the same id on
+// every run (16 hex digits, like syft's).
+void assign_package_ids(std::vector<Package>& packages);
+// syft's package order: name, version, type, then first location.
+void sort_packages(std::vector<Package>& packages);
+
+// Percent-encodes a PURL component or qualifier value (packageurl spec).
+std::string purl_encode(std::string_view text);
+
+}  // namespace airlock

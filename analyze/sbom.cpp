@@ -1,0 +1,109 @@
+#include "analyze/sbom.hpp"
+
+#include <map>
+#include <set>
+
+#include "analyze/catalog/cataloger.hpp"
+#include "analyze/distro.hpp"
+
+namespace airlock {
+
+namespace {
+
+std::string coordinates_id(const FileLocation& l) { return sha256(l.path + '\0' + l.layer_id).hex().substr(0, 16); }
+
+}  // namespace
+
+Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWalk* walk_out) {
+  const auto catalogers = default_catalogers();
+  std::vector<FileRequest> requests = distro_requests();
+  for (const auto& c : catalogers) {
+    for (auto& r : c->requests()) requests.push_back(std::move(r));
+  }
+
+  std::vector<LayerCaptures> captures(std::max<std::size_t>(image.layer_count(), 1));
+  ImageWalkOptions walk_options;
+  walk_options.threads = options.threads;
+  walk_options.progress = options.progress;
+  walk_options.visitor_for_layer = [&](std::size_t layer) -> std::unique_ptr<LayerVisitor> {
+    if (layer >= captures.size()) return nullptr;
+    return std::make_unique<CaptureVisitor>(requests, captures[layer]);
+  };
+  AIRLOCK_TRY_ASSIGN(ImageWalk walk, walk_image(image, walk_options));
+
+  Sbom sbom;
+  sbom.image = image.metadata();
+  sbom.user_input = options.user_input;
+  std::vector<std::string> layer_ids;
+  for (const auto& layer : walk.layers) {
+    layer_ids.push_back(sbom.image.manifest_bytes.empty() ? "" : layer.diff_id.oci());
+    LayerIndex summary = layer;
+    summary.entries.clear();
+    summary.entries.shrink_to_fit();
+    sbom.layers.push_back(std::move(summary));
+  }
+  sbom.source_id = sbom.image.manifest_bytes.empty() ? sha256(sbom.image.source).hex()
+                                                     : sbom.image.manifest_digest.hex();
+  const ContentResolver files(walk.squashed, captures, layer_ids);
+  sbom.distro = detect_distro(files);
+  for (const auto& c : catalogers) {
+    CatalogResult found = c->catalog(files, sbom.distro);
+    for (auto& p : found.packages) sbom.packages.push_back(std::move(p));
+    for (auto& w : found.warnings) sbom.warnings.push_back(std::move(w));
+  }
+  sort_packages(sbom.packages);
+  assign_package_ids(sbom.packages);
+
+  // Files: those packages own (that exist) and those that are evidence.
+  std::map<std::string, SbomFile> file_by_id;
+  auto add_file = [&](const FileLocation& location) -> std::string {
+    const std::string id = coordinates_id(location);
+    if (file_by_id.count(id) == 0) {
+      const FileRecord* record = walk.squashed.find(location.path);
+      file_by_id[id] = SbomFile{id, location, record != nullptr ? *record : FileRecord{}};
+    }
+    return id;
+  };
+  for (const auto& p : sbom.packages) {
+    sbom.relationships.push_back({sbom.source_id, p.id, "contains", nullptr});
+    for (const auto& l : p.locations) {
+      const std::string file_id = add_file(l.file);
+      sbom.relationships.push_back({p.id, file_id, "evident-by", {{"kind", l.evidence}}});
+    }
+    std::set<std::string> owned_ids;
+    for (const auto& path : p.owned_files) {
+      auto location = files.locate(path);
+      if (!location) continue;
+      const std::string file_id = add_file(*location);
+      if (owned_ids.insert(file_id).second) sbom.relationships.push_back({p.id, file_id, "contains", nullptr});
+    }
+  }
+  // dependency-of: the package that provides a name → each package requiring it.
+  std::map<std::string, std::vector<const Package*>> providers;
+  for (const auto& p : sbom.packages) {
+    for (const auto& name : p.provides) providers[p.type + ":" + name].push_back(&p);
+  }
+  std::set<std::pair<std::string, std::string>> edges;
+  for (const auto& p : sbom.packages) {
+    for (const auto& name : p.requires_) {
+      auto it = providers.find(p.type + ":" + name);
+      if (it == providers.end()) continue;
+      for (const Package* provider : it->second) {
+        if (provider->id != p.id && edges.insert({provider->id, p.id}).second) {
+          sbom.relationships.push_back({provider->id, p.id, "dependency-of", nullptr});
+        }
+      }
+    }
+  }
+  std::sort(sbom.relationships.begin(), sbom.relationships.end(), [](const Relationship& a, const Relationship& b) {
+    return std::tie(a.parent, a.child, a.type) < std::tie(b.parent, b.child, b.type);
+  });
+  for (auto& [id, file] : file_by_id) sbom.files.push_back(std::move(file));
+  std::sort(sbom.files.begin(), sbom.files.end(), [](const SbomFile& a, const SbomFile& b) {
+    return std::tie(a.location.path, a.location.layer_id) < std::tie(b.location.path, b.location.layer_id);
+  });
+  if (walk_out != nullptr) *walk_out = std::move(walk);
+  return sbom;
+}
+
+}  // namespace airlock

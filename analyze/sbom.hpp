@@ -1,0 +1,43 @@
+#pragma once
+// Building an SBOM: one walk of the image with every cataloger's file
+// requests, then distro detection, the catalogers, and the relationships
+// between packages and files.
+
+#include <string>
+#include <vector>
+
+#include "analyze/image_source.hpp"
+#include "analyze/image_walk.hpp"
+#include "analyze/package.hpp"
+
+namespace airlock {
+
+struct SbomFile {
+  std::string id;  // coordinates id, the child of "contains" relationships
+  FileLocation location;
+  FileRecord record;
+};
+
+struct Sbom {
+  ImageMetadata image;
+  std::string user_input;
+  std::vector<LayerIndex> layers;  // entries dropped: only sizes and digests are kept
+  Distro distro;
+  std::vector<Package> packages;
+  std::vector<SbomFile> files;
+  std::vector<Relationship> relationships;
+  std::vector<std::string> warnings;
+  std::string source_id;
+};
+
+struct SbomOptions {
+  unsigned threads = 2;
+  Progress* progress = nullptr;
+  std::string user_input;
+};
+
+// Walks IMAGE and catalogs it. The walk (file index) is returned too, for
+// callers that also list files.
+Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWalk* walk_out = nullptr);
+
+}  // namespace airlock
