@@ -170,7 +170,8 @@ void write_syft_json(std::ostream& out, const Sbom& sbom, const SyftJsonOptions&
   doc["schema"] = {{"version", k_syft_schema_version},
                    {"url", "https://raw.githubusercontent.com/anchore/syft/main/schema/json/schema-" +
                                std::string(k_syft_schema_version) + ".json"}};
-  out << doc.dump(1) << '\n';
+  // Paths and fields from images may hold bytes that are not UTF-8: replace them.
+  out << doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 void write_package_table(std::ostream& out, const Sbom& sbom) {

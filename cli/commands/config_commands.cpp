@@ -41,7 +41,7 @@ Status run_config_show(CommandContext& ctx) {
       if (!v.source.empty()) entry["source"] = v.source;
       doc[std::string(key.name)] = entry;
     }
-    ctx.out.result() << doc.dump(2) << '\n';
+    ctx.out.result() << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
     return {};
   }
   for (const auto& key : k_config_keys) {

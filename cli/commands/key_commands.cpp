@@ -22,7 +22,7 @@ Status run_keygen(CommandContext& ctx) {
     ctx.out.result() << nlohmann::ordered_json{{"key_id", pair.public_key.key_id()},
                                                {"secret_key", secret.string()},
                                                {"public_key", pub.string()}}
-                            .dump(2)
+                            .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
                      << '\n';
   } else {
     ctx.out.result() << pair.public_key.key_id() << '\n';
@@ -41,7 +41,7 @@ Status run_key_show(CommandContext& ctx) {
                                                {"kind", kind},
                                                {"algorithm", "ed25519"},
                                                {"file", path.string()}}
-                            .dump(2)
+                            .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
                      << '\n';
   } else {
     ctx.out.result() << info.public_key.key_id() << '\n';

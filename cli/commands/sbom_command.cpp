@@ -198,7 +198,9 @@ Status run_sbom(CommandContext& ctx) {
     if (o.format == "syft-json") write_syft_json(text, *sbom, {k_airlock_version});
     if (o.format == "summary") write_summary(text, image->metadata(), walk);
     if (o.format == "files") write_files(text, walk, all_layers);
-    if (o.format == "json") text << to_json(image->metadata(), walk, all_layers).dump(2) << '\n';
+    if (o.format == "json") {
+      text << to_json(image->metadata(), walk, all_layers).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    }
     if (o.file) {
       AIRLOCK_TRY(write_file_atomically(*o.file, text.str()));
       ctx.out.info("wrote " + o.format + " to " + *o.file);
