@@ -99,6 +99,10 @@ std::vector<std::string> components(std::string_view path) {
 }  // namespace
 
 std::optional<std::string> FileIndex::resolve(std::string_view path) const {
+  // As stereoscope does: a path that is literally there, and is no link, is itself.
+  if (const FileRecord* literal = find(path); literal != nullptr && literal->type != FileType::symlink) {
+    return std::string(path);
+  }
   std::vector<std::string> pending = components(path);
   std::reverse(pending.begin(), pending.end());  // a stack: next component at the back
   std::vector<std::string> done;                  // the resolved prefix

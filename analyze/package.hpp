@@ -28,6 +28,15 @@ struct Cpe {
   std::string source;  // "syft-generated"
 };
 
+// A file a package's database lists, as syft's metadata "files" records it.
+// Kept apart from the JSON metadata: an image can list a hundred thousand.
+struct PackageFileRecord {
+  std::string path;
+  std::string digest_algorithm;  // "md5", "" when none
+  std::string digest;
+  bool is_config_file = false;
+};
+
 struct Package {
   std::string name;
   std::string version;
@@ -37,10 +46,15 @@ struct Package {
   std::string language;
   std::string metadata_type;  // "dpkg-db-entry", …
   nlohmann::ordered_json metadata;
+  std::vector<PackageFileRecord> file_records;  // written as metadata "files" (dpkg)
   std::vector<PackageLocation> locations;
   std::vector<PackageLicense> licenses;
   std::vector<Cpe> cpes;
   std::vector<std::string> owned_files;   // absolute paths the package installs
+  // Filled by build_sbom: indexes into Sbom::files of the owned files that
+  // exist, and of each location's file (parallel to `locations`).
+  std::vector<std::uint32_t> owned_file_indexes;
+  std::vector<std::uint32_t> location_file_indexes;
   std::vector<std::string> provides;      // names others may depend on (incl. its own)
   std::vector<std::string> requires_;     // names it depends on
   std::string id;                         // filled by assign_package_ids
@@ -49,8 +63,8 @@ struct Package {
 struct Relationship {
   std::string parent;
   std::string child;
-  std::string type;  // "contains", "dependency-of", "evident-by", "ownership-by-file-overlap"
-  nlohmann::ordered_json metadata;
+  std::string type;  // "contains", "dependency-of", "evident-by"
+  std::string kind;  // evident-by: "primary" or "supporting"
 };
 
 // The Linux release, as os-release says it.

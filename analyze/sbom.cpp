@@ -37,9 +37,12 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
   std::vector<std::string> layer_ids;
   for (const auto& layer : walk.layers) {
     layer_ids.push_back(sbom.image.manifest_bytes.empty() ? "" : layer.diff_id.oci());
-    LayerIndex summary = layer;
-    summary.entries.clear();
-    summary.entries.shrink_to_fit();
+    LayerIndex summary;  // digests and sizes only; the entries stay with the walk
+    summary.diff_id = layer.diff_id;
+    summary.blob_digest = layer.blob_digest;
+    summary.blob_size = layer.blob_size;
+    summary.tar_size = layer.tar_size;
+    summary.content_size = layer.content_size;
     sbom.layers.push_back(std::move(summary));
   }
   sbom.source_id = sbom.image.manifest_bytes.empty() ? sha256(sbom.image.source).hex()
@@ -64,20 +67,29 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
     }
     return id;
   };
-  for (const auto& p : sbom.packages) {
-    sbom.relationships.push_back({sbom.source_id, p.id, "contains", nullptr});
-    for (const auto& l : p.locations) {
-      const std::string file_id = add_file(l.file);
-      sbom.relationships.push_back({p.id, file_id, "evident-by", {{"kind", l.evidence}}});
-    }
-    std::set<std::string> owned_ids;
+  std::vector<std::vector<std::string>> owned_ids(sbom.packages.size()), location_ids(sbom.packages.size());
+  for (std::size_t i = 0; i < sbom.packages.size(); ++i) {
+    const Package& p = sbom.packages[i];
+    for (const auto& l : p.locations) location_ids[i].push_back(add_file(l.file));
+    std::set<std::string> seen;
     for (const auto& path : p.owned_files) {
       auto location = files.locate(path);
       if (!location) continue;
       const std::string file_id = add_file(*location);
-      if (owned_ids.insert(file_id).second) sbom.relationships.push_back({p.id, file_id, "contains", nullptr});
+      if (seen.insert(file_id).second) owned_ids[i].push_back(file_id);
     }
   }
+  std::map<std::string, std::uint32_t> index_of;
+  for (auto& [id, file] : file_by_id) sbom.files.push_back(std::move(file));
+  std::sort(sbom.files.begin(), sbom.files.end(), [](const SbomFile& a, const SbomFile& b) {
+    return std::tie(a.location.path, a.location.layer_id) < std::tie(b.location.path, b.location.layer_id);
+  });
+  for (std::uint32_t k = 0; k < sbom.files.size(); ++k) index_of[sbom.files[k].id] = k;
+  for (std::size_t i = 0; i < sbom.packages.size(); ++i) {
+    for (const auto& id : location_ids[i]) sbom.packages[i].location_file_indexes.push_back(index_of.at(id));
+    for (const auto& id : owned_ids[i]) sbom.packages[i].owned_file_indexes.push_back(index_of.at(id));
+  }
+
   // dependency-of: the package that provides a name → each package requiring it.
   std::map<std::string, std::vector<const Package*>> providers;
   for (const auto& p : sbom.packages) {
@@ -90,7 +102,7 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
       if (it == providers.end()) continue;
       for (const Package* provider : it->second) {
         if (provider->id != p.id && edges.insert({provider->id, p.id}).second) {
-          sbom.relationships.push_back({provider->id, p.id, "dependency-of", nullptr});
+          sbom.relationships.push_back({provider->id, p.id, "dependency-of", ""});
         }
       }
     }
@@ -98,12 +110,30 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
   std::sort(sbom.relationships.begin(), sbom.relationships.end(), [](const Relationship& a, const Relationship& b) {
     return std::tie(a.parent, a.child, a.type) < std::tie(b.parent, b.child, b.type);
   });
-  for (auto& [id, file] : file_by_id) sbom.files.push_back(std::move(file));
-  std::sort(sbom.files.begin(), sbom.files.end(), [](const SbomFile& a, const SbomFile& b) {
-    return std::tie(a.location.path, a.location.layer_id) < std::tie(b.location.path, b.location.layer_id);
-  });
   if (walk_out != nullptr) *walk_out = std::move(walk);
   return sbom;
+}
+
+void for_each_relationship(const Sbom& sbom, const std::function<void(const Relationship&)>& emit) {
+  for (const auto& p : sbom.packages) {
+    emit({sbom.source_id, p.id, "contains", ""});
+  }
+  for (const auto& p : sbom.packages) {
+    for (std::uint32_t k : p.owned_file_indexes) emit({p.id, sbom.files[k].id, "contains", ""});
+    for (std::size_t j = 0; j < p.location_file_indexes.size(); ++j) {
+      emit({p.id, sbom.files[p.location_file_indexes[j]].id, "evident-by", p.locations[j].evidence});
+    }
+  }
+  for (const auto& rel : sbom.relationships) emit(rel);
+}
+
+std::vector<Relationship> all_relationships(const Sbom& sbom) {
+  std::vector<Relationship> out;
+  for_each_relationship(sbom, [&](const Relationship& r) { out.push_back(r); });
+  std::sort(out.begin(), out.end(), [](const Relationship& a, const Relationship& b) {
+    return std::tie(a.parent, a.child, a.type) < std::tie(b.parent, b.child, b.type);
+  });
+  return out;
 }
 
 }  // namespace airlock

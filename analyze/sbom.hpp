@@ -3,6 +3,7 @@
 // requests, then distro detection, the catalogers, and the relationships
 // between packages and files.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,18 @@ struct Sbom {
   Distro distro;
   std::vector<Package> packages;
   std::vector<SbomFile> files;
+  // Package-to-package edges (dependency-of). The source→package and
+  // package→file edges follow from packages and files and are not stored
+  // (an image can have hundreds of thousands); relationships() lists all.
   std::vector<Relationship> relationships;
   std::vector<std::string> warnings;
   std::string source_id;
 };
+
+// Every relationship of SBOM, in syft's order (by parent, child, type).
+std::vector<Relationship> all_relationships(const Sbom& sbom);
+// Calls EMIT for every relationship without building the list (for writers).
+void for_each_relationship(const Sbom& sbom, const std::function<void(const Relationship&)>& emit);
 
 struct SbomOptions {
   unsigned threads = 2;

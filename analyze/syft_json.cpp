@@ -5,6 +5,7 @@
 #include <set>
 
 #include "analyze/image_reference.hpp"
+#include "analyze/json_writer.hpp"
 #include "crypto/base64.hpp"
 
 namespace airlock {
@@ -27,10 +28,22 @@ std::string_view syft_file_type(FileType t) {
   return "IrregularFile";
 }
 
-ordered_json location_json(const FileLocation& l, std::optional<std::string> evidence) {
-  ordered_json j = {{"path", l.path}, {"layerID", l.layer_id}, {"accessPath", l.access_path.empty() ? l.path : l.access_path}};
-  if (evidence) j["annotations"] = {{"evidence", *evidence}};
-  return j;
+void write_location(JsonWriter& w, const FileLocation& l, const std::string* evidence) {
+  w.begin_object();
+  w.field("path", l.path);
+  w.field("layerID", l.layer_id);
+  w.field("accessPath", l.access_path.empty() ? l.path : l.access_path);
+  if (evidence != nullptr) {
+    w.key("annotations");
+    w.begin_object();
+    w.field("evidence", *evidence);
+    w.end_object();
+  }
+  w.end_object();
+}
+
+int octal_digits_as_decimal(std::uint32_t mode) {
+  return static_cast<int>(mode / 512 % 8 * 1000 + mode / 64 % 8 * 100 + mode / 8 % 8 * 10 + mode % 8);
 }
 
 ordered_json distro_json(const Distro& d) {
@@ -113,65 +126,136 @@ ordered_json source_json(const Sbom& sbom) {
 }  // namespace
 
 void write_syft_json(std::ostream& out, const Sbom& sbom, const SyftJsonOptions& options) {
-  ordered_json doc;
-  ordered_json artifacts = ordered_json::array();
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("artifacts");
+  w.begin_array();
   for (const auto& p : sbom.packages) {
-    ordered_json a;
-    a["id"] = p.id;
-    a["name"] = p.name;
-    a["version"] = p.version;
-    a["type"] = p.type;
-    a["foundBy"] = p.found_by;
-    a["locations"] = ordered_json::array();
-    for (const auto& l : p.locations) a["locations"].push_back(location_json(l.file, l.evidence));
-    a["licenses"] = ordered_json::array();
+    w.begin_object();
+    w.field("id", p.id);
+    w.field("name", p.name);
+    w.field("version", p.version);
+    w.field("type", p.type);
+    w.field("foundBy", p.found_by);
+    w.key("locations");
+    w.begin_array();
+    for (const auto& l : p.locations) write_location(w, l.file, &l.evidence);
+    w.end_array();
+    w.key("licenses");
+    w.begin_array();
     for (const auto& l : p.licenses) {
-      ordered_json lj = {{"value", l.value}, {"spdxExpression", l.spdx_expression}, {"type", "declared"},
-                         {"urls", ordered_json::array()}, {"locations", ordered_json::array()}};
-      for (const auto& where : l.locations) lj["locations"].push_back(location_json(where, std::nullopt));
-      a["licenses"].push_back(lj);
+      w.begin_object();
+      w.field("value", l.value);
+      w.field("spdxExpression", l.spdx_expression);
+      w.field("type", "declared");
+      w.key("urls");
+      w.begin_array();
+      w.end_array();
+      w.key("locations");
+      w.begin_array();
+      for (const auto& where : l.locations) write_location(w, where, nullptr);
+      w.end_array();
+      w.end_object();
     }
-    a["language"] = p.language;
-    a["cpes"] = ordered_json::array();
-    for (const auto& c : p.cpes) a["cpes"].push_back({{"cpe", c.cpe}, {"source", c.source}});
-    a["purl"] = p.purl;
-    a["metadataType"] = p.metadata_type;
-    a["metadata"] = p.metadata.is_null() ? ordered_json::object() : p.metadata;
-    artifacts.push_back(std::move(a));
+    w.end_array();
+    w.field("language", p.language);
+    w.key("cpes");
+    w.begin_array();
+    for (const auto& c : p.cpes) {
+      w.begin_object();
+      w.field("cpe", c.cpe);
+      w.field("source", c.source);
+      w.end_object();
+    }
+    w.end_array();
+    w.field("purl", p.purl);
+    w.field("metadataType", p.metadata_type);
+    w.key("metadata");
+    if (p.file_records.empty()) {
+      w.value(p.metadata.is_null() ? ordered_json::object() : p.metadata);
+    } else {
+      w.begin_object();
+      for (const auto& [k, v] : p.metadata.items()) {
+        w.key(k);
+        w.value(v);
+      }
+      w.key("files");
+      w.begin_array();
+      for (const auto& f : p.file_records) {
+        w.begin_object();
+        w.field("path", f.path);
+        if (!f.digest.empty()) {
+          w.key("digest");
+          w.begin_object();
+          w.field("algorithm", f.digest_algorithm);
+          w.field("value", f.digest);
+          w.end_object();
+        }
+        w.field("isConfigFile", f.is_config_file);
+        w.end_object();
+      }
+      w.end_array();
+      w.end_object();
+    }
+    w.end_object();
   }
-  doc["artifacts"] = std::move(artifacts);
-  ordered_json relationships = ordered_json::array();
-  for (const auto& r : sbom.relationships) {
-    ordered_json j = {{"parent", r.parent}, {"child", r.child}, {"type", r.type}};
-    if (!r.metadata.is_null()) j["metadata"] = r.metadata;
-    relationships.push_back(std::move(j));
-  }
-  doc["artifactRelationships"] = std::move(relationships);
+  w.end_array();
+
+  w.key("artifactRelationships");
+  w.begin_array();
+  for_each_relationship(sbom, [&](const Relationship& r) {
+    w.begin_object();
+    w.field("parent", r.parent);
+    w.field("child", r.child);
+    w.field("type", r.type);
+    if (!r.kind.empty()) {
+      w.key("metadata");
+      w.begin_object();
+      w.field("kind", r.kind);
+      w.end_object();
+    }
+    w.end_object();
+  });
+  w.end_array();
+
   if (!sbom.files.empty()) {
-    ordered_json files = ordered_json::array();
+    w.key("files");
+    w.begin_array();
     for (const auto& f : sbom.files) {
-      ordered_json meta = {{"mode", std::stoi(std::to_string(f.record.mode / 512) + std::to_string(f.record.mode / 64 % 8) +
-                                              std::to_string(f.record.mode / 8 % 8) + std::to_string(f.record.mode % 8))},
-                           {"type", syft_file_type(f.record.type)}};
-      if (!f.record.link.empty() && f.record.type == FileType::symlink) meta["linkDestination"] = f.record.link;
-      meta["userID"] = f.record.uid;
-      meta["groupID"] = f.record.gid;
-      meta["mimeType"] = "";
-      meta["size"] = f.record.size;
-      files.push_back({{"id", f.id}, {"location", {{"path", f.location.path}, {"layerID", f.location.layer_id}}}, {"metadata", meta}});
+      w.begin_object();
+      w.field("id", f.id);
+      w.key("location");
+      w.begin_object();
+      w.field("path", f.location.path);
+      w.field("layerID", f.location.layer_id);
+      w.end_object();
+      w.key("metadata");
+      w.begin_object();
+      w.field("mode", octal_digits_as_decimal(f.record.mode));
+      w.field("type", syft_file_type(f.record.type));
+      if (f.record.type == FileType::symlink) w.field("linkDestination", f.record.link);
+      w.field("userID", f.record.uid);
+      w.field("groupID", f.record.gid);
+      w.field("mimeType", "");
+      w.field("size", f.record.size);
+      w.end_object();
+      w.end_object();
     }
-    doc["files"] = std::move(files);
+    w.end_array();
   }
-  doc["source"] = source_json(sbom);
-  doc["distro"] = distro_json(sbom.distro);
-  doc["descriptor"] = {{"name", "airlock"},
+  w.key("source");
+  w.value(source_json(sbom));
+  w.key("distro");
+  w.value(distro_json(sbom.distro));
+  w.key("descriptor");
+  w.value(ordered_json{{"name", "airlock"},
                        {"version", options.tool_version},
-                       {"configuration", {{"catalogers", {"dpkg-db-cataloger", "apk-db-cataloger"}}, {"scope", "squashed"}}}};
-  doc["schema"] = {{"version", k_syft_schema_version},
-                   {"url", "https://raw.githubusercontent.com/anchore/syft/main/schema/json/schema-" +
-                               std::string(k_syft_schema_version) + ".json"}};
-  // Paths and fields from images may hold bytes that are not UTF-8: replace them.
-  out << doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+                       {"configuration", {{"catalogers", {"dpkg-db-cataloger", "apk-db-cataloger"}}, {"scope", "squashed"}}}});
+  w.key("schema");
+  w.value(ordered_json{{"version", k_syft_schema_version},
+                       {"url", "https://raw.githubusercontent.com/anchore/syft/main/schema/json/schema-" +
+                                   std::string(k_syft_schema_version) + ".json"}});
+  w.end_object();
 }
 
 void write_package_table(std::ostream& out, const Sbom& sbom) {

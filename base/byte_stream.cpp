@@ -42,6 +42,33 @@ Result<std::size_t> LimitedSource::read(std::span<std::uint8_t> buffer) {
   return n;
 }
 
+SinkStreambuf::SinkStreambuf(ByteSink& sink) : m_sink(sink), m_buffer(64 * 1024) {
+  setp(m_buffer.data(), m_buffer.data() + m_buffer.size());
+}
+
+SinkStreambuf::~SinkStreambuf() { flush_buffer(); }
+
+bool SinkStreambuf::flush_buffer() {
+  const std::size_t n = static_cast<std::size_t>(pptr() - pbase());
+  if (n > 0 && m_status.ok()) {
+    Status written = m_sink.write(std::span(reinterpret_cast<const std::uint8_t*>(pbase()), n));
+    if (!written.ok()) m_status = written;
+  }
+  setp(m_buffer.data(), m_buffer.data() + m_buffer.size());
+  return m_status.ok();
+}
+
+SinkStreambuf::int_type SinkStreambuf::overflow(int_type ch) {
+  if (!flush_buffer()) return traits_type::eof();
+  if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+    *pptr() = traits_type::to_char_type(ch);
+    pbump(1);
+  }
+  return traits_type::not_eof(ch);
+}
+
+int SinkStreambuf::sync() { return flush_buffer() ? 0 : -1; }
+
 Result<std::size_t> MemorySource::read(std::span<std::uint8_t> buffer) {
   const std::size_t n = std::min(buffer.size(), m_data.size() - m_offset);
   if (n > 0) std::memcpy(buffer.data(), m_data.data() + m_offset, n);

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <span>
+#include <streambuf>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -68,6 +70,26 @@ class StringSink final : public ByteSink {
 
  private:
   std::string m_data;
+};
+
+// A std::streambuf that writes through to a ByteSink in 64 KiB blocks, so
+// code that writes to std::ostream can stream into files and uploads. The
+// first write error is kept; check status() after flushing.
+class SinkStreambuf final : public std::streambuf {
+ public:
+  explicit SinkStreambuf(ByteSink& sink);
+  ~SinkStreambuf() override;
+  Status status() const { return m_status; }
+
+ protected:
+  int_type overflow(int_type ch) override;
+  int sync() override;
+
+ private:
+  bool flush_buffer();
+  ByteSink& m_sink;
+  std::vector<char> m_buffer;
+  Status m_status;
 };
 
 inline std::span<const std::uint8_t> as_bytes(std::string_view text) {

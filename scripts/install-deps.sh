@@ -19,6 +19,7 @@ test_pkgs=(
   openssl isal zstd time curl
   debootstrap debian-archive-keyring umoci skopeo podman docker-registry
   apache2-utils jq python3
+  rpm sqlite3 clang libclang-rt-14-dev
 )
 
 want=("${build_pkgs[@]}")

@@ -66,7 +66,7 @@ std::string escape_cpe(std::string_view text) {
 }
 
 struct InfoFiles {
-  std::vector<nlohmann::ordered_json> records;
+  std::vector<PackageFileRecord> records;
   std::vector<std::string> paths;
   std::vector<FileLocation> evidence;
 };
@@ -75,7 +75,7 @@ struct InfoFiles {
 InfoFiles read_info_files(const ContentResolver& files, const std::string& info_dir, const std::string& package,
                           const std::string& arch, const std::string& conffiles_field) {
   InfoFiles out;
-  std::map<std::string, nlohmann::ordered_json> by_path;
+  std::map<std::string, PackageFileRecord> by_path;
   auto open = [&](const std::string& suffix) -> const CapturedFile* {
     if (!arch.empty() && arch != "all") {
       const std::string qualified = info_dir + "/" + package + ":" + arch + suffix;
@@ -98,17 +98,17 @@ InfoFiles read_info_files(const ContentResolver& files, const std::string& info_
       std::string path = trim(std::string_view(line).substr(space));
       if (path.empty()) continue;
       if (path.front() != '/') path.insert(path.begin(), '/');
-      by_path[path] = {{"path", path},
-                       {"digest", {{"algorithm", "md5"}, {"value", line.substr(0, space)}}},
-                       {"isConfigFile", false}};
+      by_path[path] = {path, "md5", line.substr(0, space), false};
     }
   }
   auto add_conffile = [&](std::string_view line) {
     auto parts = split_list(line, ' ');
     if (parts.empty() || parts[0].front() != '/') return;
-    nlohmann::ordered_json record = {{"path", parts[0]}};
-    if (parts.size() > 1 && parts[1].size() == 32) record["digest"] = {{"algorithm", "md5"}, {"value", parts[1]}};
-    record["isConfigFile"] = true;
+    PackageFileRecord record{parts[0], "", "", true};
+    if (parts.size() > 1 && parts[1].size() == 32) {
+      record.digest_algorithm = "md5";
+      record.digest = parts[1];
+    }
     by_path[parts[0]] = record;
   };
   if (const CapturedFile* conffiles = open(".conffiles")) {
@@ -359,8 +359,9 @@ CatalogResult DpkgCataloger::catalog(const ContentResolver& files, const Distro&
       list_field("Provides", "provides");
       list_field("Depends", "depends");
       list_field("Pre-Depends", "preDepends");
-      m["files"] = info.records;
+      if (info.records.empty()) m["files"] = nlohmann::ordered_json::array();  // syft writes [] too
       p.metadata = std::move(m);
+      p.file_records = std::move(info.records);
       result.packages.push_back(std::move(p));
     }
   }

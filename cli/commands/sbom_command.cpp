@@ -192,8 +192,7 @@ Status run_sbom(CommandContext& ctx) {
     AIRLOCK_TRY_ASSIGN(walk, walk_image(*image, walk_options));
   }
 
-  for (const auto& o : outputs) {
-    std::ostringstream text;
+  auto render = [&](const OutputRequest& o, std::ostream& text) {
     if (o.format == "table") write_package_table(text, *sbom);
     if (o.format == "syft-json") write_syft_json(text, *sbom, {k_airlock_version});
     if (o.format == "summary") write_summary(text, image->metadata(), walk);
@@ -201,12 +200,23 @@ Status run_sbom(CommandContext& ctx) {
     if (o.format == "json") {
       text << to_json(image->metadata(), walk, all_layers).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }
-    if (o.file) {
-      AIRLOCK_TRY(write_file_atomically(*o.file, text.str()));
-      ctx.out.info("wrote " + o.format + " to " + *o.file);
-    } else {
-      ctx.out.result() << text.str();
+  };
+  // Documents stream straight into their files (written whole or not at all).
+  for (const auto& o : outputs) {
+    if (!o.file) continue;
+    AIRLOCK_TRY_ASSIGN(auto file, AtomicFile::create(*o.file));
+    {
+      SinkStreambuf buffer(*file);
+      std::ostream stream(&buffer);
+      render(o, stream);
+      stream.flush();
+      AIRLOCK_TRY(buffer.status().context("writing " + *o.file));
     }
+    AIRLOCK_TRY(file->commit());
+    ctx.out.info("wrote " + o.format + " to " + *o.file);
+  }
+  for (const auto& o : outputs) {
+    if (!o.file) render(o, ctx.out.result());
   }
   return {};
 }
