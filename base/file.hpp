@@ -59,6 +59,12 @@ class AtomicFile final : public ByteSink {
   // Flushes (fsync unless Durability::none), renames over the final path and
   // syncs the directory.
   Status commit(Durability durability = Durability::fsync);
+  // Commits under another final path (for content-addressed files whose name
+  // is known only once written).
+  Status commit_as(const std::filesystem::path& final_path, Durability durability = Durability::fsync) {
+    m_final = final_path;
+    return commit(durability);
+  }
 
  private:
   AtomicFile(FileDescriptor fd, std::filesystem::path temp, std::filesystem::path final_path)

@@ -68,10 +68,11 @@ using Status = Result<void>;
 #define AIRLOCK_CONCAT(a, b) AIRLOCK_CONCAT_INNER(a, b)
 
 // Returns the error of EXPR from the enclosing function if EXPR failed.
-#define AIRLOCK_TRY(expr)                                         \
-  do {                                                            \
-    auto&& airlock_try_result_ = (expr);                          \
-    if (!airlock_try_result_.ok()) return airlock_try_result_.error(); \
+#define AIRLOCK_TRY(expr)                                                                   \
+  do {                                                                                      \
+    auto&& AIRLOCK_CONCAT(airlock_try_result_, __LINE__) = (expr);                          \
+    if (!AIRLOCK_CONCAT(airlock_try_result_, __LINE__).ok())                                \
+      return AIRLOCK_CONCAT(airlock_try_result_, __LINE__).error();                         \
   } while (false)
 
 // Declares VAR from the value of EXPR, or returns EXPR's error.

@@ -102,15 +102,14 @@ int fail(Output& out, const Error& error) {
 int run_cli(const std::vector<std::string>& raw_args, std::ostream& out, std::ostream& err,
             const Environment& env, bool err_is_terminal) {
   std::vector<std::string> args = raw_args;
-  for (const auto& arg : args) {
-    if (arg == "--version") {
-      print_version(out, std::find(args.begin(), args.end(), "--json") != args.end());
-      return 0;
-    }
-  }
-
   std::string unknown, group;
   const Command* command = find_command(args, unknown, group);
+  // --version names airlock's version unless a command takes it (analyze's
+  // --version is the application version, as in AnchoreCTL).
+  if (command == nullptr && std::find(args.begin(), args.end(), "--version") != args.end()) {
+    print_version(out, std::find(args.begin(), args.end(), "--json") != args.end());
+    return 0;
+  }
   if (command == nullptr) {
     const bool wants_help =
         args.empty() || std::find_if(args.begin(), args.end(), [](const std::string& a) {

@@ -5,6 +5,11 @@ namespace airlock::cli {
 const std::vector<Command>& command_table() {
   static const std::vector<Command> k_commands = {
       sbom_command(),
+      analyze_command(),
+      ls_command(),
+      rm_command(),
+      gc_command(),
+      store_check_command(),
       keygen_command(),
       key_show_command(),
       config_show_command(),

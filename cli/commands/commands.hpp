@@ -13,6 +13,11 @@ Command keygen_command();
 Command key_show_command();
 Command config_show_command();
 Command sbom_command();
+Command analyze_command();
+Command ls_command();
+Command rm_command();
+Command gc_command();
+Command store_check_command();
 
 // Declares --KEY flags for the named settings of the config key table.
 void declare_config_flags(CommandOptions& options, std::initializer_list<std::string_view> keys);

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <stdexcept>
 
@@ -60,8 +62,21 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   std::string* sinks[2] = {&result.out, &result.err};
   int open_count = 2;
   char buffer[65536];
+  const auto started = std::chrono::steady_clock::now();
+  bool killed = false;
   while (open_count > 0) {
-    if (::poll(fds, 2, -1) < 0) continue;
+    int wait_ms = -1;
+    if (options.kill_after_ms >= 0 && !killed) {
+      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+      if (elapsed >= options.kill_after_ms) {
+        ::kill(pid, SIGKILL);
+        killed = true;
+      } else {
+        wait_ms = static_cast<int>(options.kill_after_ms - elapsed);
+      }
+    }
+    const int ready = ::poll(fds, 2, wait_ms);
+    if (ready <= 0) continue;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);

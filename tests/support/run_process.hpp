@@ -20,6 +20,7 @@ struct ProcessOptions {
   std::vector<std::string> unset_env;      // removed from the inherited environment
   std::filesystem::path cwd;               // empty: inherit
   std::string stdin_data;
+  int kill_after_ms = -1;  // SIGKILL the process after this long (crash tests)
 };
 
 ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,

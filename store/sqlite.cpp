@@ -1,0 +1,98 @@
+#include "store/sqlite.hpp"
+
+#include <functional>
+
+namespace airlock {
+
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(m_stmt, index, value);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(m_stmt, index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  const int rc = sqlite3_step(m_stmt);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const int code = sqlite3_errcode(m_db);
+  const ErrorCode kind = code == SQLITE_BUSY || code == SQLITE_LOCKED ? ErrorCode::conflict
+                         : code == SQLITE_FULL || code == SQLITE_IOERR ? ErrorCode::io
+                         : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorCode::verification
+                                                                           : ErrorCode::io;
+  return Error(kind, std::string("store index: ") + sqlite3_errmsg(m_db));
+}
+
+Status Statement::run() {
+  for (;;) {
+    AIRLOCK_TRY_ASSIGN(const bool row, step());
+    if (!row) return {};
+  }
+}
+
+std::string Statement::text(int column) const {
+  const auto* p = sqlite3_column_text(m_stmt, column);
+  return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(m_stmt, column));
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
+
+Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path, Mode mode) {
+  sqlite3* db = nullptr;
+  const int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<Database> out(new Database(db, path.string()));
+  if (rc != SQLITE_OK) {
+    return Error(rc == SQLITE_CANTOPEN ? ErrorCode::not_found : ErrorCode::io,
+                 "cannot open " + path.string() + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db, 15000);  // another airlock process may hold the write lock
+  sqlite3_extended_result_codes(db, 0);
+  return out;
+}
+
+Database::~Database() { sqlite3_close_v2(m_db); }
+
+Error Database::error(std::string_view what) const {
+  return Error(ErrorCode::io, std::string(what) + ": " + sqlite3_errmsg(m_db) + " (" + m_name + ")");
+}
+
+Status Database::exec(std::string_view sql) {
+  char* message = nullptr;
+  const int rc = sqlite3_exec(m_db, std::string(sql).c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    std::string text = message != nullptr ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    const ErrorCode kind = rc == SQLITE_BUSY ? ErrorCode::conflict
+                           : rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB ? ErrorCode::verification
+                                                                         : ErrorCode::io;
+    return Error(kind, "store index " + m_name + ": " + text);
+  }
+  return {};
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    return error("cannot prepare a query");
+  }
+  return Statement(m_db, stmt);
+}
+
+Status with_transaction(Database& db, const std::function<Status()>& body) {
+  AIRLOCK_TRY(db.exec("BEGIN IMMEDIATE"));
+  Status status = body();
+  if (status.ok()) status = db.exec("COMMIT");
+  if (!status.ok()) static_cast<void>(db.exec("ROLLBACK"));
+  return status;
+}
+
+}  // namespace airlock

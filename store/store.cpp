@@ -1,0 +1,259 @@
+#include "store/store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace airlock {
+
+namespace {
+
+constexpr int k_schema_version = 1;
+
+// Each entry moves the schema one version up; never edit a published one.
+constexpr const char* k_migrations[] = {
+    R"sql(
+    CREATE TABLE items (
+      id TEXT PRIMARY KEY,
+      account TEXT NOT NULL, app TEXT NOT NULL, version TEXT NOT NULL, asset TEXT NOT NULL,
+      asset_type TEXT NOT NULL, annotations TEXT NOT NULL,
+      image_reference TEXT NOT NULL, image_digest TEXT NOT NULL, tags TEXT NOT NULL,
+      parent_digest TEXT NOT NULL, local_image_id TEXT NOT NULL, platform TEXT NOT NULL,
+      source TEXT NOT NULL, package_count INTEGER NOT NULL, created TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'exported', 'acknowledged')));
+    CREATE UNIQUE INDEX items_one_pending ON items(account, app, version, asset) WHERE state = 'pending';
+    CREATE TABLE item_parts (
+      item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+      name TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL, media_type TEXT NOT NULL,
+      PRIMARY KEY (item_id, name));
+    CREATE INDEX item_parts_blob ON item_parts(blob);
+    )sql",
+};
+
+Result<FileDescriptor> lock_store(const std::filesystem::path& dir, int how) {
+  FileDescriptor fd(::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Error::from_errno("cannot open", (dir / "lock").string());
+  if (::flock(fd.get(), how) != 0) return Error::from_errno("cannot lock", (dir / "lock").string());
+  return fd;
+}
+
+}  // namespace
+
+std::uint64_t Item::total_size() const {
+  std::uint64_t total = 0;
+  for (const auto& p : parts) total += p.size;
+  return total;
+}
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir, Open mode) {
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(dir / "index.db", ec);
+  if (!exists && mode == Open::existing) {
+    return Error(ErrorCode::not_found, dir.string() + " is not an airlock store (no index.db); analyze an image into it first");
+  }
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error(ErrorCode::io, "cannot create the store " + dir.string() + ": " + ec.message());
+  AIRLOCK_TRY_ASSIGN(FileDescriptor lock, lock_store(dir, LOCK_SH));
+  AIRLOCK_TRY_ASSIGN(auto db, Database::open(dir / "index.db", Database::Mode::read_write_create));
+  AIRLOCK_TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  std::unique_ptr<Store> store(new Store(dir, std::move(db), std::move(lock)));
+  AIRLOCK_TRY(store->migrate());
+  return store;
+}
+
+Status Store::migrate() {
+  return with_transaction(*m_db, [&]() -> Status {
+    AIRLOCK_TRY_ASSIGN(Statement version, m_db->prepare("PRAGMA user_version"));
+    AIRLOCK_TRY(version.step());
+    const int current = static_cast<int>(version.integer(0));
+    if (current > k_schema_version) {
+      return Error(ErrorCode::usage, "the store " + m_dir.string() + " was written by a newer airlock (schema " +
+                                         std::to_string(current) + "); upgrade airlock to use it");
+    }
+    for (int v = current; v < k_schema_version; ++v) AIRLOCK_TRY(m_db->exec(k_migrations[v]));
+    if (current != k_schema_version) {
+      AIRLOCK_TRY(m_db->exec("PRAGMA user_version = " + std::to_string(k_schema_version)));
+    }
+    return {};
+  });
+}
+
+Result<AddResult> Store::add_item(Item item) {
+  AddResult result;
+  result.id = item.id;
+  for (const auto& part : item.parts) {
+    if (!m_blobs.contains(part.blob)) {
+      return Error(ErrorCode::internal, "item part " + part.name + " refers to a blob that is not stored");
+    }
+  }
+  AIRLOCK_TRY(with_transaction(*m_db, [&]() -> Status {
+    AIRLOCK_TRY_ASSIGN(Statement find, m_db->prepare(
+        "SELECT id FROM items WHERE account=?1 AND app=?2 AND version=?3 AND asset=?4 AND state='pending'"));
+    find.bind(1, item.account).bind(2, item.app).bind(3, item.version).bind(4, item.asset);
+    AIRLOCK_TRY_ASSIGN(const bool found, find.step());
+    if (found) {
+      result.replaced = find.text(0);
+      AIRLOCK_TRY_ASSIGN(Statement del, m_db->prepare("DELETE FROM items WHERE id=?1"));
+      AIRLOCK_TRY(del.bind(1, *result.replaced).run());
+    }
+    AIRLOCK_TRY_ASSIGN(Statement insert, m_db->prepare(
+        "INSERT INTO items (id, account, app, version, asset, asset_type, annotations, image_reference,"
+        " image_digest, tags, parent_digest, local_image_id, platform, source, package_count, created, state)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"));
+    insert.bind(1, item.id).bind(2, item.account).bind(3, item.app).bind(4, item.version).bind(5, item.asset)
+        .bind(6, item.asset_type).bind(7, nlohmann::json(item.annotations).dump())
+        .bind(8, item.image_reference).bind(9, item.image_digest).bind(10, nlohmann::json(item.tags).dump())
+        .bind(11, item.parent_digest).bind(12, item.local_image_id).bind(13, item.platform).bind(14, item.source)
+        .bind(15, item.package_count).bind(16, item.created).bind(17, item.state);
+    AIRLOCK_TRY(insert.run());
+    for (const auto& part : item.parts) {
+      AIRLOCK_TRY_ASSIGN(Statement p, m_db->prepare(
+          "INSERT INTO item_parts (item_id, name, blob, size, media_type) VALUES (?1,?2,?3,?4,?5)"));
+      p.bind(1, item.id).bind(2, part.name).bind(3, part.blob.oci()).bind(4, static_cast<std::int64_t>(part.size))
+          .bind(5, part.media_type);
+      AIRLOCK_TRY(p.run());
+    }
+    return {};
+  }));
+  return result;
+}
+
+Result<std::vector<Item>> Store::query_items(std::string_view where, std::string_view arg) {
+  std::vector<Item> items;
+  AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare(
+      "SELECT id, account, app, version, asset, asset_type, annotations, image_reference, image_digest, tags,"
+      " parent_digest, local_image_id, platform, source, package_count, created, state FROM items " +
+      std::string(where) + " ORDER BY created, id"));
+  if (!arg.empty()) q.bind(1, arg);
+  for (;;) {
+    AIRLOCK_TRY_ASSIGN(const bool row, q.step());
+    if (!row) break;
+    Item item;
+    item.id = q.text(0);
+    item.account = q.text(1);
+    item.app = q.text(2);
+    item.version = q.text(3);
+    item.asset = q.text(4);
+    item.asset_type = q.text(5);
+    const auto annotations = nlohmann::json::parse(q.text(6), nullptr, false);
+    if (annotations.is_object()) {
+      for (const auto& [k, v] : annotations.items()) {
+        if (v.is_string()) item.annotations[k] = v.get<std::string>();
+      }
+    }
+    item.image_reference = q.text(7);
+    item.image_digest = q.text(8);
+    const auto tags = nlohmann::json::parse(q.text(9), nullptr, false);
+    if (tags.is_array()) {
+      for (const auto& t : tags) {
+        if (t.is_string()) item.tags.push_back(t.get<std::string>());
+      }
+    }
+    item.parent_digest = q.text(10);
+    item.local_image_id = q.text(11);
+    item.platform = q.text(12);
+    item.source = q.text(13);
+    item.package_count = q.integer(14);
+    item.created = q.text(15);
+    item.state = q.text(16);
+    items.push_back(std::move(item));
+  }
+  for (auto& item : items) {
+    AIRLOCK_TRY_ASSIGN(Statement p, m_db->prepare(
+        "SELECT name, blob, size, media_type FROM item_parts WHERE item_id=?1 ORDER BY name"));
+    p.bind(1, item.id);
+    for (;;) {
+      AIRLOCK_TRY_ASSIGN(const bool row, p.step());
+      if (!row) break;
+      AIRLOCK_TRY_ASSIGN(const Sha256Digest blob, Sha256Digest::parse(p.text(1)).context("store index"));
+      item.parts.push_back({p.text(0), blob, static_cast<std::uint64_t>(p.integer(2)), p.text(3)});
+    }
+  }
+  return items;
+}
+
+Result<std::vector<Item>> Store::list_items() { return query_items("", ""); }
+
+Result<Item> Store::get_item(std::string_view id_or_prefix) {
+  if (id_or_prefix.size() < 4) {
+    return Error(ErrorCode::usage, "give at least 4 characters of an item id ('airlock ls' lists them)");
+  }
+  AIRLOCK_TRY_ASSIGN(auto items, query_items("WHERE substr(id, 1, length(?1)) = ?1", id_or_prefix));
+  if (items.empty()) return Error(ErrorCode::not_found, "no item " + std::string(id_or_prefix) + " in the store " + m_dir.string());
+  if (items.size() > 1) return Error(ErrorCode::usage, "'" + std::string(id_or_prefix) + "' matches several items; give more of the id");
+  return items[0];
+}
+
+Status Store::remove_item(std::string_view id) {
+  AIRLOCK_TRY_ASSIGN(const Item item, get_item(id));
+  return with_transaction(*m_db, [&]() -> Status {
+    AIRLOCK_TRY_ASSIGN(Statement del, m_db->prepare("DELETE FROM items WHERE id=?1"));
+    return del.bind(1, item.id).run();
+  });
+}
+
+Result<GcReport> Store::gc() {
+  // Exclusive: no analysis may be between writing its blobs and recording
+  // its item while unreferenced blobs are removed.
+  if (::flock(m_lock.get(), LOCK_EX) != 0) return Error::from_errno("cannot lock", (m_dir / "lock").string());
+  GcReport report;
+  std::set<std::string> referenced;
+  {
+    AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare("SELECT DISTINCT blob FROM item_parts"));
+    for (;;) {
+      AIRLOCK_TRY_ASSIGN(const bool row, q.step());
+      if (!row) break;
+      referenced.insert(q.text(0));
+    }
+  }
+  std::vector<std::filesystem::path> unreferenced;
+  AIRLOCK_TRY(m_blobs.for_each([&](const std::string& name, const std::filesystem::path& path) {
+    if (referenced.count("sha256:" + name) == 0) unreferenced.push_back(path);
+  }));
+  for (const auto& path : unreferenced) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (std::filesystem::remove(path, ec)) {
+      ++report.removed;
+      report.freed_bytes += ec ? 0 : size;
+    }
+  }
+  // Temporaries of writers that died before committing.
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(m_dir / "blobs/tmp", ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::filesystem::remove(it->path(), ec);
+  }
+  ::flock(m_lock.get(), LOCK_SH);
+  return report;
+}
+
+Result<CheckReport> Store::check() {
+  CheckReport report;
+  {
+    AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare("PRAGMA integrity_check"));
+    for (;;) {
+      AIRLOCK_TRY_ASSIGN(const bool row, q.step());
+      if (!row) break;
+      if (q.text(0) != "ok") report.problems.push_back("index.db: " + q.text(0));
+    }
+    AIRLOCK_TRY_ASSIGN(Statement fk, m_db->prepare("PRAGMA foreign_key_check"));
+    AIRLOCK_TRY_ASSIGN(const bool orphan, fk.step());
+    if (orphan) report.problems.push_back("index.db: item parts without their item");
+  }
+  AIRLOCK_TRY_ASSIGN(const auto items, list_items());
+  report.items = items.size();
+  std::set<std::string> checked;
+  for (const auto& item : items) {
+    for (const auto& part : item.parts) {
+      if (!checked.insert(part.blob.oci()).second) continue;
+      ++report.blobs;
+      Status ok = m_blobs.verify(part.blob);
+      if (!ok) report.problems.push_back("item " + item.id + " part " + part.name + ": " + ok.error().message());
+    }
+  }
+  return report;
+}
+
+}  // namespace airlock
