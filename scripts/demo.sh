@@ -22,7 +22,7 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 step "$airlock" --version
 step "$airlock" sbom "docker-archive:$fixtures/debian-minbase.docker.tar" -o summary
-"$airlock" sbom "oci-archive:$fixtures/debian-minbase.oci.tar" -o table | head -12
+"$airlock" sbom "oci-archive:$fixtures/debian-minbase.oci.tar" -o table | head -11
 echo "… (table cut at 10 packages)"
 step "$airlock" sbom "oci-archive:$fixtures/debian-minbase.oci.tar" -o "syft-json=$work/debian.syft.json"
 step "$airlock" analyze docker.io/library/debian:12 --from "docker-archive:$fixtures/debian-minbase.docker.tar" \

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <chrono>
 #include <random>
+#include <set>
 #include <thread>
 #include <csignal>
 
@@ -140,6 +141,29 @@ TEST_F(AnalyzeCliTest, TwoAnalysesAtOnceBothLand) {
   EXPECT_EQ(codes, (std::vector<int>{0, 0}));
   EXPECT_EQ(items().size(), 2u);
   EXPECT_EQ(airlock({"store", "check"}).exit_code, 0);
+}
+
+TEST_F(AnalyzeCliTest, BatchAnalyzesInParallelAndReportsFailures) {
+  const std::string archive = (m_dir / "app.oci.tar").string();
+  std::ofstream(m_dir / "batch.yaml") << "- image: oci-archive:" << archive << "\n  ref: acme/one:1\n"
+                                      << "- image: docker.io/acme/two:2\n  from: oci-archive:" << archive
+                                      << "\n  annotations: {owner: dba}\n"
+                                      << "- image: oci-archive:" << (m_dir / "missing.tar").string() << "\n  ref: acme/three:1\n";
+  const auto r = airlock({"analyze", "--batch", (m_dir / "batch.yaml").string(), "--app", "shop", "--version", "2"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.out.find("FAILED"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("missing.tar"), std::string::npos) << r.err;
+  auto list = items();
+  ASSERT_EQ(list.size(), 2u);
+  std::set<std::string> assets;
+  for (const auto& i : list) assets.insert(i["asset"].get<std::string>());
+  EXPECT_EQ(assets, (std::set<std::string>{"acme/one", "acme/two"}));
+
+  std::ofstream(m_dir / "bad.json") << R"([{"image": "x", "colour": "red"}])";
+  EXPECT_EQ(airlock({"analyze", "--batch", (m_dir / "bad.json").string(), "--app", "a", "--version", "1"}).exit_code, 2);
+  std::ofstream(m_dir / "badannotation.json") << R"([{"image": "x", "annotations": "no value"}])";
+  EXPECT_EQ(airlock({"analyze", "--batch", (m_dir / "badannotation.json").string(), "--app", "a", "--version", "1"}).exit_code, 2);
+  EXPECT_EQ(airlock({"analyze", "x", "--batch", (m_dir / "bad.json").string(), "--app", "a", "--version", "1"}).exit_code, 2);
 }
 
 // kill -9 at random points of analyze and gc: the store always opens, checks
