@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "analyze/image_reference.hpp"
+#include "analyze/layer_cache.hpp"
 #include "analyze/sbom.hpp"
 #include "analyze/syft_json.hpp"
 #include "base/hex.hpp"
@@ -85,7 +86,9 @@ Result<AnalysisResult> analyze_image(ImageSource& image, AnalysisRequest request
   if (request.app.empty() || request.version.empty()) {
     return Error(ErrorCode::usage, "an analysis needs --app and --version");
   }
+  StoreLayerCache cache(store);
   SbomOptions sbom_options;
+  if (request.use_layer_cache) sbom_options.cache = &cache;
   sbom_options.threads = request.threads;
   sbom_options.progress = request.progress;
   sbom_options.user_input = request.user_input;

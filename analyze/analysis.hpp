@@ -27,6 +27,7 @@ struct AnalysisRequest {
   std::string tool_version;  // written into the SBOM's descriptor
   unsigned threads = 2;
   Progress* progress = nullptr;
+  bool use_layer_cache = true;  // reuse per-layer results kept in the store
 };
 
 struct AnalysisResult {

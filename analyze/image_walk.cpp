@@ -47,7 +47,11 @@ Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options
     return walk;
   }
   const std::size_t count = image.layer_count();
-  progress.begin("reading layers", image.total_blob_bytes());
+  std::uint64_t to_read = image.total_blob_bytes();
+  for (std::size_t i = 0; i < std::min(count, options.preloaded.size()); ++i) {
+    if (options.preloaded[i] && i < image.metadata().layers.size()) to_read -= image.metadata().layers[i].blob.size;
+  }
+  progress.begin("reading layers", to_read);
 
   std::vector<std::optional<Result<LayerIndex>>> results(count);
   std::atomic<std::size_t> next{0};
@@ -56,6 +60,10 @@ Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= count || failed.load()) return;
+      if (i < options.preloaded.size() && options.preloaded[i]) {
+        results[i] = *options.preloaded[i];
+        continue;
+      }
       std::unique_ptr<LayerVisitor> visitor;
       if (options.visitor_for_layer) visitor = options.visitor_for_layer(i);
       results[i] = image.walk(i, visitor.get(), progress);

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "analyze/file_index.hpp"
 #include "analyze/image_source.hpp"
@@ -16,6 +17,8 @@ struct ImageWalkOptions {
   // from a worker thread.
   std::function<std::unique_ptr<LayerVisitor>(std::size_t)> visitor_for_layer;
   Progress* progress = nullptr;
+  // Layers already known (from the layer cache): used as they are, not read.
+  std::vector<std::optional<LayerIndex>> preloaded;
 };
 
 struct ImageWalk {

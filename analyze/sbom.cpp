@@ -5,12 +5,16 @@
 
 #include "analyze/catalog/cataloger.hpp"
 #include "analyze/distro.hpp"
+#include "analyze/layer_cache.hpp"
 
 namespace airlock {
 
 namespace {
 
 std::string coordinates_id(const FileLocation& l) { return sha256(l.path + '\0' + l.layer_id).hex().substr(0, 16); }
+
+// A dir: source has no layers with a diff_id worth caching.
+bool sbom_source_is_folder(const ImageSource& image) { return image.metadata().manifest_bytes.empty() && !image.single_pass(); }
 
 }  // namespace
 
@@ -29,7 +33,29 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
     if (layer >= captures.size()) return nullptr;
     return std::make_unique<CaptureVisitor>(requests, captures[layer]);
   };
+  // Layers analyzed before (same diff_id) come from the cache; a single-pass
+  // source (a daemon's export stream) is read whole anyway.
+  const auto& layer_refs = image.metadata().layers;
+  std::vector<bool> from_cache(image.layer_count(), false);
+  if (options.cache != nullptr && !image.single_pass()) {
+    walk_options.preloaded.resize(image.layer_count());
+    for (std::size_t i = 0; i < layer_refs.size() && i < image.layer_count(); ++i) {
+      auto cached = options.cache->find(layer_refs[i].diff_id);
+      if (!cached) continue;
+      for (auto& e : cached->index.entries) e.record.layer = static_cast<std::uint16_t>(i);
+      cached->index.blob_digest = layer_refs[i].blob.digest;
+      cached->index.blob_size = layer_refs[i].blob.size;
+      captures[i] = std::move(cached->captures);
+      walk_options.preloaded[i] = std::move(cached->index);
+      from_cache[i] = true;
+    }
+  }
   AIRLOCK_TRY_ASSIGN(ImageWalk walk, walk_image(image, walk_options));
+  if (options.cache != nullptr && !sbom_source_is_folder(image)) {
+    for (std::size_t i = 0; i < walk.layers.size() && i < from_cache.size(); ++i) {
+      if (!from_cache[i]) options.cache->save(walk.layers[i].diff_id, walk.layers[i], captures[i]);
+    }
+  }
 
   Sbom sbom;
   sbom.image = image.metadata();

@@ -39,10 +39,13 @@ std::vector<Relationship> all_relationships(const Sbom& sbom);
 // Calls EMIT for every relationship without building the list (for writers).
 void for_each_relationship(const Sbom& sbom, const std::function<void(const Relationship&)>& emit);
 
+class LayerCache;
+
 struct SbomOptions {
   unsigned threads = 2;
   Progress* progress = nullptr;
   std::string user_input;
+  LayerCache* cache = nullptr;  // per-layer results by diff_id; null: read every layer
 };
 
 // Walks IMAGE and catalogs it. The walk (file index) is returned too, for

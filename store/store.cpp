@@ -10,7 +10,7 @@ namespace airlock {
 
 namespace {
 
-constexpr int k_schema_version = 1;
+constexpr int k_schema_version = 2;
 
 // Each entry moves the schema one version up; never edit a published one.
 constexpr const char* k_migrations[] = {
@@ -29,6 +29,11 @@ constexpr const char* k_migrations[] = {
       name TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL, media_type TEXT NOT NULL,
       PRIMARY KEY (item_id, name));
     CREATE INDEX item_parts_blob ON item_parts(blob);
+    )sql",
+    R"sql(
+    CREATE TABLE layer_cache (
+      key TEXT PRIMARY KEY,           -- diff_id + analyzer version
+      blob TEXT NOT NULL, created TEXT NOT NULL);
     )sql",
 };
 
@@ -176,6 +181,24 @@ Result<std::vector<Item>> Store::query_items(std::string_view where, std::string
 
 Result<std::vector<Item>> Store::list_items() { return query_items("", ""); }
 
+Result<std::optional<Sha256Digest>> Store::cached_layer(std::string_view key) {
+  AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare("SELECT blob FROM layer_cache WHERE key=?1"));
+  q.bind(1, key);
+  AIRLOCK_TRY_ASSIGN(const bool found, q.step());
+  if (!found) return std::optional<Sha256Digest>();
+  AIRLOCK_TRY_ASSIGN(const Sha256Digest blob, Sha256Digest::parse(q.text(0)).context("store index"));
+  if (!m_blobs.contains(blob)) return std::optional<Sha256Digest>();  // removed by hand: analyze afresh
+  return std::optional<Sha256Digest>(blob);
+}
+
+Status Store::cache_layer(std::string_view key, const Sha256Digest& blob) {
+  return with_transaction(*m_db, [&]() -> Status {
+    AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare(
+        "INSERT OR REPLACE INTO layer_cache (key, blob, created) VALUES (?1, ?2, datetime('now'))"));
+    return q.bind(1, key).bind(2, blob.oci()).run();
+  });
+}
+
 Result<Item> Store::get_item(std::string_view id_or_prefix) {
   if (id_or_prefix.size() < 4) {
     return Error(ErrorCode::usage, "give at least 4 characters of an item id ('airlock ls' lists them)");
@@ -201,7 +224,8 @@ Result<GcReport> Store::gc() {
   GcReport report;
   std::set<std::string> referenced;
   {
-    AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare("SELECT DISTINCT blob FROM item_parts"));
+    AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare(
+        "SELECT DISTINCT blob FROM item_parts UNION SELECT blob FROM layer_cache"));
     for (;;) {
       AIRLOCK_TRY_ASSIGN(const bool row, q.step());
       if (!row) break;

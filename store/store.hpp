@@ -75,6 +75,10 @@ class Store {
   // By full id or a unique prefix of at least 4 characters.
   Result<Item> get_item(std::string_view id_or_prefix);
   Status remove_item(std::string_view id);
+  // Per-layer analysis results by key (diff_id + analyzer version): the blob
+  // holding them, if cached. gc() keeps cached blobs.
+  Result<std::optional<Sha256Digest>> cached_layer(std::string_view key);
+  Status cache_layer(std::string_view key, const Sha256Digest& blob);
   Result<GcReport> gc();
   Result<CheckReport> check();
 

@@ -166,6 +166,55 @@ TEST_F(AnalyzeCliTest, BatchAnalyzesInParallelAndReportsFailures) {
   EXPECT_EQ(airlock({"analyze", "x", "--batch", (m_dir / "bad.json").string(), "--app", "a", "--version", "1"}).exit_code, 2);
 }
 
+// An image sharing its base layer with one analyzed before reads only its new
+// layer, and its SBOM is the same, byte for byte, as without the cache.
+TEST_F(AnalyzeCliTest, SharedBaseLayersComeFromTheLayerCache) {
+  const std::vector<TarEntry> base = {{"etc/os-release", FileType::regular, "ID=debian\nVERSION_ID=12\n"},
+                                      {"var/lib/dpkg/status", FileType::regular,
+                                       "Package: base\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n"}};
+  const std::vector<TarEntry> top = {{"var/lib/dpkg/status", FileType::regular,
+                                      "Package: base\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n\n"
+                                      "Package: app\nStatus: install ok installed\nVersion: 2\nArchitecture: all\n"}};
+  testing::write_oci_layout({testing::make_image({base})}, m_dir / "base");
+  const auto app = testing::make_image({base, top});
+  testing::write_oci_layout({app}, m_dir / "app");
+  testing::write_oci_layout({app}, m_dir / "app-copy");
+
+  // Without the cache, in a store of its own.
+  const std::string own_store = (m_dir / "own").string();
+  ASSERT_EQ(run_airlock({"analyze", "oci-dir:" + (m_dir / "app").string(), "--ref", "acme/app:1", "--app", "s",
+                         "--version", "1", "--store", own_store}).exit_code, 0);
+  // With the base analyzed first. The copy's base layer blob is then damaged:
+  // it is not read, its results come from the cache (by diff_id).
+  ASSERT_EQ(airlock({"analyze", "oci-dir:" + (m_dir / "base").string(), "--ref", "acme/base:1", "--app", "s", "--version", "1"}).exit_code, 0);
+  {
+    std::fstream f(m_dir / "app-copy/blobs/sha256" / testing::digest_of(app.blobs[0]).substr(7),
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(12);
+    f.put('\x55');
+  }
+  const auto cached = airlock({"analyze", "oci-dir:" + (m_dir / "app-copy").string(), "--ref", "acme/app:1", "--app", "s", "--version", "1"});
+  ASSERT_EQ(cached.exit_code, 0) << cached.err;
+  const auto own = nlohmann::json::parse(run_airlock({"ls", "--json", "--store", own_store}).out);
+  std::string cached_sbom;
+  for (const auto& i : items()) {
+    if (i["asset"] == "acme/app") cached_sbom = i["parts"]["sbom"]["digest"];
+  }
+  // The SBOMs differ only in userInput (the folder's name): compare the parts
+  // that do not depend on it.
+  EXPECT_FALSE(cached_sbom.empty());
+  EXPECT_EQ(own[0]["packages"], 2);
+  EXPECT_EQ(airlock({"store", "check"}).exit_code, 0);
+  // Same folder name, fresh store, no cache: byte-identical to the cached one.
+  const std::string fresh = (m_dir / "fresh").string();
+  std::filesystem::rename(m_dir / "app-copy", m_dir / "app-copy-damaged");
+  std::filesystem::copy(m_dir / "app", m_dir / "app-copy", std::filesystem::copy_options::recursive);
+  ASSERT_EQ(run_airlock({"analyze", "oci-dir:" + (m_dir / "app-copy").string(), "--ref", "acme/app:1", "--app", "s",
+                         "--version", "1", "--store", fresh}).exit_code, 0);
+  const auto fresh_items = nlohmann::json::parse(run_airlock({"ls", "--json", "--store", fresh}).out);
+  EXPECT_EQ(fresh_items[0]["parts"]["sbom"]["digest"], cached_sbom);
+}
+
 // kill -9 at random points of analyze and gc: the store always opens, checks
 // clean, shows no half item, and a re-run completes.
 TEST_F(AnalyzeCliTest, KillNineNeverLeavesAHalfItem) {
