@@ -43,6 +43,7 @@ bool has_scheme(const std::string& text) {
 // One analysis's settings, from the command line or a --batch entry.
 struct AnalyzeFields {
   std::string image, app, version, asset, from, ref, account, annotations, dockerfile, type = "container", platform;
+  bool layer_cache = true;
 };
 
 Result<AnalysisResult> analyze_one(const AnalyzeFields& f, SourceOptions source_options,
@@ -71,6 +72,7 @@ Result<AnalysisResult> analyze_one(const AnalyzeFields& f, SourceOptions source_
   request.tool_version = k_airlock_version;
   request.threads = threads;
   request.progress = progress;
+  request.use_layer_cache = f.layer_cache;
 
   // Two spellings: AnchoreCTL's (a reference, --from says where) and syft's
   // (a scheme-prefixed or bare source; the reference from --ref).
@@ -213,6 +215,7 @@ Status run_analyze(CommandContext& ctx) {
   f.from = option<std::string>(ctx.args, "from").value_or("");
   f.ref = option<std::string>(ctx.args, "ref").value_or("");
   f.image = option<std::string>(ctx.args, "image").value_or("");
+  f.layer_cache = !ctx.args["no-layer-cache"].as<bool>();
   AIRLOCK_TRY_ASSIGN(const SourceOptions source_options, source_options_from(ctx));
   const std::filesystem::path store_dir = config.get("store").value_or("./airlock-store");
 
@@ -293,7 +296,8 @@ Command analyze_command() {
               ("ref", po::value<std::string>()->value_name("REF"), "image reference for a source like docker-archive:PATH")
               ("annotations", po::value<std::string>()->value_name("k=v,..."), "asset annotations")
               ("dockerfile", po::value<std::string>()->value_name("PATH"), "Dockerfile to attach")
-              ("type", po::value<std::string>()->default_value("container")->value_name("TYPE"), "asset type");
+              ("type", po::value<std::string>()->default_value("container")->value_name("TYPE"), "asset type")
+              ("no-layer-cache", po::bool_switch(), "read every layer, even those analyzed before");
             declare_config_flags(o, {"account", "store"});
             declare_source_flags(o);
             o.positional.add("image", 1);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# store_bench: the store's two speed-ups, measured in one run.
+#  1. Layer reuse: analyze debian-multilayer into a store that already holds
+#     debian-minbase (its first layer) ÷ the time its two new layers cost
+#     (uncached multilayer − uncached minbase). Target ≤ 1.2.
+#  2. --batch of 20 images on this machine's cores: wall time ÷ the sum of
+#     the same 20 analyses run one by one (layer cache off for both). Target ≤ 0.6.
+#
+# usage: bench/store_bench.sh     env: AIRLOCK, AIRLOCK_FIXTURES, RUNS (default 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+airlock=${AIRLOCK:-build/release/cli/airlock}
+fixtures=${AIRLOCK_FIXTURES:-$HOME/.cache/airlock/fixtures}
+runs=${RUNS:-3}
+[ -x "$airlock" ] || { echo "store_bench: build first: scripts/build.sh release" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+now() { date +%s.%N; }
+best_of() {  # best_of SETUP CMD...: SETUP runs untimed before each run
+  local setup=$1 best="" t0 t1 d; shift
+  for _ in $(seq "$runs"); do
+    eval "$setup"
+    t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
+    d=$(echo "$t1 - $t0" | bc -l)
+    if [ -z "$best" ] || [ "$(echo "$d < $best" | bc -l)" = 1 ]; then best=$d; fi
+  done
+  printf '%.3f' "$best"
+}
+min="oci-archive:$fixtures/debian-minbase.oci.tar"
+ml="oci-archive:$fixtures/debian-multilayer.oci.tar"
+cat "$fixtures"/debian-*.oci.tar >/dev/null
+
+t_min=$(best_of "rm -rf $work/s" "$airlock" analyze "$min" --ref b/min:1 --app a --version 1 --store "$work/s")
+t_ml=$(best_of "rm -rf $work/s" "$airlock" analyze "$ml" --ref b/ml:1 --app a --version 1 --store "$work/s")
+t_cached=$(best_of "rm -rf $work/s; $airlock analyze $min --ref b/min:1 --app a --version 1 --store $work/s >/dev/null 2>&1" \
+  "$airlock" analyze "$ml" --ref b/ml:1 --app a --version 1 --store "$work/s")
+new_layers=$(echo "$t_ml - $t_min" | bc -l)
+printf 'layer reuse: minbase %.3f s, multilayer %.3f s, multilayer after minbase %.3f s\n' "$t_min" "$t_ml" "$t_cached"
+printf '  ratio cached ÷ new layers alone (%.3f s): %.2f (target <= 1.2); cached ÷ uncached: %.2f\n' \
+  "$new_layers" "$(echo "$t_cached / $new_layers" | bc -l)" "$(echo "$t_cached / $t_ml" | bc -l)"
+
+# 20 analyses: the four small fixtures in turn, each under its own reference.
+: > "$work/batch.yaml"
+images=(debian-minbase debian-multilayer tiny debian-minbase)
+sum=0
+for i in $(seq 0 19); do
+  name=${images[$((i % 4))]}
+  echo "- {image: oci-archive:$fixtures/$name.oci.tar, ref: bench/img$i:1}" >> "$work/batch.yaml"
+done
+t0=$(now)
+for i in $(seq 0 19); do
+  name=${images[$((i % 4))]}
+  "$airlock" analyze "oci-archive:$fixtures/$name.oci.tar" --ref "bench/img$i:1" --app a --version 1 \
+    --no-layer-cache --store "$work/single" >/dev/null 2>&1
+done
+t1=$(now)
+sum=$(echo "$t1 - $t0" | bc -l)
+t_batch=$(best_of "rm -rf $work/b" "$airlock" analyze --batch "$work/batch.yaml" --app a --version 1 --no-layer-cache --store "$work/b")
+printf 'batch of 20 on %s cores: %.3f s; one by one: %.3f s; ratio %.2f (target <= 0.6)\n' "$(nproc)" "$t_batch" "$sum" \
+  "$(echo "$t_batch / $sum" | bc -l)"
