@@ -1,8 +1,25 @@
 #include "store/sqlite.hpp"
 
+#include <cstring>
 #include <functional>
 
 namespace airlock {
+
+namespace {
+
+// SQLite's message, with the operating system's reason when there is one
+// ("disk I/O error: No space left on device").
+std::string describe(sqlite3* db) {
+  std::string text = sqlite3_errmsg(db);
+  const int system = sqlite3_system_errno(db);
+  if (system != 0 && (sqlite3_errcode(db) == SQLITE_IOERR || sqlite3_errcode(db) == SQLITE_FULL ||
+                      sqlite3_errcode(db) == SQLITE_CANTOPEN)) {
+    text += std::string(": ") + std::strerror(system);
+  }
+  return text;
+}
+
+}  // namespace
 
 Statement& Statement::bind(int index, std::string_view text) {
   sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -28,7 +45,7 @@ Result<bool> Statement::step() {
                          : code == SQLITE_FULL || code == SQLITE_IOERR ? ErrorCode::io
                          : code == SQLITE_CORRUPT || code == SQLITE_NOTADB ? ErrorCode::verification
                                                                            : ErrorCode::io;
-  return Error(kind, std::string("store index: ") + sqlite3_errmsg(m_db));
+  return Error(kind, std::string("store index: ") + describe(m_db));
 }
 
 Status Statement::run() {
@@ -52,7 +69,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   std::unique_ptr<Database> out(new Database(db, path.string()));
   if (rc != SQLITE_OK) {
     return Error(rc == SQLITE_CANTOPEN ? ErrorCode::not_found : ErrorCode::io,
-                 "cannot open " + path.string() + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+                 "cannot open " + path.string() + ": " + (db != nullptr ? describe(db) : "out of memory"));
   }
   sqlite3_busy_timeout(db, 15000);  // another airlock process may hold the write lock
   sqlite3_extended_result_codes(db, 0);
@@ -62,7 +79,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
 Database::~Database() { sqlite3_close_v2(m_db); }
 
 Error Database::error(std::string_view what) const {
-  return Error(ErrorCode::io, std::string(what) + ": " + sqlite3_errmsg(m_db) + " (" + m_name + ")");
+  return Error(ErrorCode::io, std::string(what) + ": " + describe(m_db) + " (" + m_name + ")");
 }
 
 Status Database::exec(std::string_view sql) {
@@ -71,6 +88,9 @@ Status Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string text = message != nullptr ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
+    if (const int system = sqlite3_system_errno(m_db); system != 0 && (rc == SQLITE_IOERR || rc == SQLITE_FULL)) {
+      text += std::string(": ") + std::strerror(system);
+    }
     const ErrorCode kind = rc == SQLITE_BUSY ? ErrorCode::conflict
                            : rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB ? ErrorCode::verification
                                                                          : ErrorCode::io;

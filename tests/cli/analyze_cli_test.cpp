@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <chrono>
 #include <random>
+#include <unistd.h>
 #include <set>
 #include <thread>
 #include <csignal>
@@ -214,6 +215,35 @@ TEST_F(AnalyzeCliTest, SharedBaseLayersComeFromTheLayerCache) {
                          "--version", "1", "--store", fresh}).exit_code, 0);
   const auto fresh_items = nlohmann::json::parse(run_airlock({"ls", "--json", "--store", fresh}).out);
   EXPECT_EQ(fresh_items[0]["parts"]["sbom"]["digest"], cached_sbom);
+}
+
+// A full disk: a clear error, exit 1, and the store as it was. Needs root to
+// mount a small tmpfs (CI runs as root).
+TEST_F(AnalyzeCliTest, DiskFullLeavesTheStoreIntact) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+  const auto mount_point = m_dir / "small";
+  std::filesystem::create_directories(mount_point);
+  ASSERT_EQ(testing::run_process("/bin/mount", {"-t", "tmpfs", "-o", "size=1m", "tmpfs", mount_point.string()}).exit_code, 0);
+  struct Unmount {
+    std::filesystem::path at;
+    ~Unmount() { testing::run_process("/bin/umount", {at.string()}); }
+  } unmount{mount_point};
+  m_store = (mount_point / "store").string();
+  ASSERT_EQ(airlock({"analyze", (m_dir / "app.oci.tar").string(), "--ref", "acme/a:1", "--app", "s", "--version", "1"}).exit_code, 0);
+  // Fill the disk to the last few kilobytes.
+  {
+    std::ofstream filler(mount_point / "filler", std::ios::binary);
+    const std::string block(4096, 'f');
+    while (filler.write(block.data(), block.size())) {
+    }
+  }
+  const auto full = airlock({"analyze", (m_dir / "layout").string(), "--ref", "acme/b:1", "--app", "s", "--version", "1"});
+  EXPECT_EQ(full.exit_code, 1) << full.err;
+  EXPECT_NE(full.err.find("space"), std::string::npos) << full.err;
+  std::filesystem::remove(mount_point / "filler");
+  EXPECT_EQ(airlock({"store", "check"}).exit_code, 0);
+  ASSERT_EQ(items().size(), 1u);
+  EXPECT_EQ(airlock({"analyze", (m_dir / "layout").string(), "--ref", "acme/b:1", "--app", "s", "--version", "1"}).exit_code, 0);
 }
 
 // kill -9 at random points of analyze and gc: the store always opens, checks
