@@ -252,6 +252,29 @@ TEST(FileIndexTest, SquashAppliesWhiteoutsOpaqueDirsAndReplacements) {
   EXPECT_EQ(index.find("/etc/keep")->size, 2u);
 }
 
+TEST(FileIndexTest, ResolveFollowsLinksAndStopsLoops) {
+  const std::string tar = make_tar({{"usr/lib/os-release", FileType::regular, "ID=x"},
+                                    {"etc/os-release", FileType::symlink, "", "../usr/lib/os-release"},
+                                    {"bin", FileType::symlink, "", "usr/bin"},
+                                    {"usr/bin/sh", FileType::regular, "#!"},
+                                    {"loop/a", FileType::symlink, "", "b"},
+                                    {"loop/b", FileType::symlink, "", "a"},
+                                    {"self", FileType::symlink, "", "/self"},
+                                    {"dangling", FileType::symlink, "", "/nowhere"},
+                                    {"up", FileType::symlink, "", "../../../../usr/bin/sh"}});
+  MemorySource source(tar);
+  auto layer = walk_layer(source, {"l", {}, {}, {}}, 0);
+  ASSERT_OK(layer);
+  const FileIndex index = FileIndex::squash({*layer});
+  EXPECT_EQ(index.resolve("/etc/os-release"), "/usr/lib/os-release");
+  EXPECT_EQ(index.resolve("/bin/sh"), "/usr/bin/sh");
+  EXPECT_EQ(index.resolve("/up"), "/usr/bin/sh");  // '..' stops at the root
+  EXPECT_FALSE(index.resolve("/loop/a"));
+  EXPECT_FALSE(index.resolve("/self"));
+  EXPECT_FALSE(index.resolve("/dangling"));
+  EXPECT_FALSE(index.resolve("/missing/file"));
+}
+
 TEST(FileIndexTest, CleanMemberPath) {
   EXPECT_EQ(*clean_member_path("./a//b/./c/"), "/a/b/c");
   EXPECT_EQ(*clean_member_path("./"), "");
