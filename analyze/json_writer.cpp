@@ -1,6 +1,8 @@
 #include "analyze/json_writer.hpp"
 
+#include <algorithm>
 #include <ostream>
+#include <string>
 
 namespace airlock {
 
@@ -61,8 +63,9 @@ std::string json_string(std::string_view text) {
 }
 
 void JsonWriter::newline() {
-  m_out << '\n';
-  for (std::size_t i = 0; i < m_levels.size(); ++i) m_out << ' ';
+  static const std::string k_indent = "\n" + std::string(64, ' ');
+  std::size_t depth = std::min<std::size_t>(m_levels.size(), 64);
+  m_out.write(k_indent.data(), static_cast<std::streamsize>(depth + 1));
 }
 
 void JsonWriter::separate() {
@@ -71,7 +74,7 @@ void JsonWriter::separate() {
     return;
   }
   if (m_levels.empty()) return;
-  if (!m_levels.back().empty) m_out << ',';
+  if (!m_levels.back().empty) m_out.put(',');
   m_levels.back().empty = false;
   newline();
 }
@@ -103,15 +106,36 @@ void JsonWriter::end_array() {
   m_out << ']';
 }
 
+// Writes TEXT as a string literal; plain text (the usual case) goes out in
+// one write, without a copy.
+static void write_string(std::ostream& out, std::string_view text) {
+  bool plain = true;
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out.put('"');
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.put('"');
+  } else {
+    const std::string escaped = json_string(text);
+    out.write(escaped.data(), static_cast<std::streamsize>(escaped.size()));
+  }
+}
+
 void JsonWriter::key(std::string_view name) {
   separate();
-  m_out << json_string(name) << ": ";
+  write_string(m_out, name);
+  m_out.write(": ", 2);
   m_after_key = true;
 }
 
 void JsonWriter::value(std::string_view text) {
   separate();
-  m_out << json_string(text);
+  write_string(m_out, text);
 }
 
 void JsonWriter::value(std::int64_t number) {
