@@ -10,7 +10,7 @@ namespace airlock {
 
 namespace {
 
-constexpr int k_schema_version = 2;
+constexpr int k_schema_version = 3;
 
 // Each entry moves the schema one version up; never edit a published one.
 constexpr const char* k_migrations[] = {
@@ -34,6 +34,15 @@ constexpr const char* k_migrations[] = {
     CREATE TABLE layer_cache (
       key TEXT PRIMARY KEY,           -- diff_id + analyzer version
       blob TEXT NOT NULL, created TEXT NOT NULL);
+    )sql",
+    R"sql(
+    CREATE TABLE bundles (
+      bundle_id TEXT PRIMARY KEY, destination TEXT NOT NULL, producer TEXT NOT NULL,
+      sequence INTEGER NOT NULL, manifest_sha256 TEXT NOT NULL, path TEXT NOT NULL, created TEXT NOT NULL,
+      UNIQUE (destination, producer, sequence));
+    CREATE TABLE bundle_items (
+      bundle_id TEXT NOT NULL REFERENCES bundles(bundle_id) ON DELETE CASCADE,
+      item_id TEXT NOT NULL, PRIMARY KEY (bundle_id, item_id));
     )sql",
 };
 
@@ -180,6 +189,42 @@ Result<std::vector<Item>> Store::query_items(std::string_view where, std::string
 }
 
 Result<std::vector<Item>> Store::list_items() { return query_items("", ""); }
+
+Result<std::vector<Item>> Store::items_to_export(std::string_view destination, bool all) {
+  if (all) return list_items();
+  return query_items("WHERE id NOT IN (SELECT item_id FROM bundle_items JOIN bundles USING (bundle_id)"
+                     " WHERE destination = ?1)", destination);
+}
+
+Result<BundleSlot> Store::next_bundle(std::string_view destination, std::string_view producer) {
+  AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare(
+      "SELECT sequence, manifest_sha256 FROM bundles WHERE destination=?1 AND producer=?2 ORDER BY sequence DESC LIMIT 1"));
+  q.bind(1, destination).bind(2, producer);
+  AIRLOCK_TRY_ASSIGN(const bool found, q.step());
+  BundleSlot slot;
+  if (!found) return slot;
+  slot.sequence = q.integer(0) + 1;
+  AIRLOCK_TRY_ASSIGN(const Sha256Digest previous, Sha256Digest::parse(q.text(1)).context("store index"));
+  slot.previous = previous;
+  return slot;
+}
+
+Status Store::record_bundle(const RecordedBundle& bundle) {
+  return with_transaction(*m_db, [&]() -> Status {
+    AIRLOCK_TRY_ASSIGN(Statement b, m_db->prepare(
+        "INSERT INTO bundles (bundle_id, destination, producer, sequence, manifest_sha256, path, created)"
+        " VALUES (?1,?2,?3,?4,?5,?6,datetime('now'))"));
+    AIRLOCK_TRY(b.bind(1, bundle.bundle_id).bind(2, bundle.destination).bind(3, bundle.producer)
+                    .bind(4, bundle.sequence).bind(5, bundle.manifest_sha256.oci()).bind(6, bundle.path).run());
+    for (const auto& id : bundle.item_ids) {
+      AIRLOCK_TRY_ASSIGN(Statement i, m_db->prepare("INSERT INTO bundle_items (bundle_id, item_id) VALUES (?1, ?2)"));
+      AIRLOCK_TRY(i.bind(1, bundle.bundle_id).bind(2, id).run());
+      AIRLOCK_TRY_ASSIGN(Statement u, m_db->prepare("UPDATE items SET state='exported' WHERE id=?1 AND state='pending'"));
+      AIRLOCK_TRY(u.bind(1, id).run());
+    }
+    return {};
+  });
+}
 
 Result<std::optional<Sha256Digest>> Store::cached_layer(std::string_view key) {
   AIRLOCK_TRY_ASSIGN(Statement q, m_db->prepare("SELECT blob FROM layer_cache WHERE key=?1"));

@@ -49,6 +49,18 @@ struct AddResult {
   std::optional<std::string> replaced;  // the pending item this one replaced
 };
 
+struct BundleSlot {
+  std::int64_t sequence = 1;
+  std::optional<Sha256Digest> previous;  // the manifest hash of sequence - 1
+};
+
+struct RecordedBundle {
+  std::string bundle_id, destination, producer, path;
+  std::int64_t sequence = 0;
+  Sha256Digest manifest_sha256;
+  std::vector<std::string> item_ids;
+};
+
 struct GcReport {
   std::size_t removed = 0;
   std::uint64_t freed_bytes = 0;
@@ -75,6 +87,12 @@ class Store {
   // By full id or a unique prefix of at least 4 characters.
   Result<Item> get_item(std::string_view id_or_prefix);
   Status remove_item(std::string_view id);
+  // Items not yet in a bundle for DESTINATION (or every item, with ALL).
+  Result<std::vector<Item>> items_to_export(std::string_view destination, bool all);
+  // The sequence number and previous manifest hash of PRODUCER's next bundle to DESTINATION.
+  Result<BundleSlot> next_bundle(std::string_view destination, std::string_view producer);
+  // Records a written bundle; its items become `exported`.
+  Status record_bundle(const RecordedBundle& bundle);
   // Per-layer analysis results by key (diff_id + analyzer version): the blob
   // holding them, if cached. gc() keeps cached blobs.
   Result<std::optional<Sha256Digest>> cached_layer(std::string_view key);

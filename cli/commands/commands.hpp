@@ -18,6 +18,9 @@ Command ls_command();
 Command rm_command();
 Command gc_command();
 Command store_check_command();
+Command export_command();
+Command verify_command();
+Command inspect_command();
 
 // Declares --KEY flags for the named settings of the config key table.
 void declare_config_flags(CommandOptions& options, std::initializer_list<std::string_view> keys);

@@ -35,12 +35,12 @@ Status run_ls(CommandContext& ctx) {
     ctx.out.info("the store holds no items");
     return {};
   }
-  ctx.out.result() << "ID                STATE    APP/VERSION/ASSET                         PACKAGES  SIZE       IMAGE\n";
+  ctx.out.result() << "ID                STATE         APP/VERSION/ASSET                         PACKAGES  SIZE       IMAGE\n";
   for (const auto& i : items) {
     std::string where = i.app + "/" + i.version + "/" + i.asset;
     if (!i.account.empty()) where = i.account + ":" + where;
     char line[512];
-    std::snprintf(line, sizeof line, "%-16s  %-7s  %-40s  %8lld  %-9s  %s\n", i.id.c_str(), i.state.c_str(),
+    std::snprintf(line, sizeof line, "%-16s  %-12s  %-40s  %8lld  %-9s  %s\n", i.id.c_str(), i.state.c_str(),
                   where.c_str(), static_cast<long long>(i.package_count), human_bytes(i.total_size()).c_str(),
                   i.image_reference.c_str());
     ctx.out.result() << line;

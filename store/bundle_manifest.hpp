@@ -1,0 +1,48 @@
+#pragma once
+// The signed manifest of a bundle (docs/bundle-format.md, version 1): what a
+// bundle holds and the hash of every member. Parsing is strict: the bytes
+// come from removable media or a diode.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/keys.hpp"
+#include "store/store.hpp"
+
+namespace airlock {
+
+inline constexpr int k_bundle_format_version = 1;
+inline constexpr std::size_t k_max_bundle_manifest = 16 * 1024 * 1024;
+
+struct BundleMember {
+  std::string name;  // "blobs/sha256/<hex>.zst"
+  std::uint64_t size = 0;
+  Sha256Digest sha256;
+};
+
+struct BundleManifest {
+  std::string bundle_id;
+  std::string created;
+  std::string producer_key_id;
+  PublicKey producer_key;
+  std::string destination;
+  std::int64_t sequence = 0;
+  std::optional<Sha256Digest> previous;
+  std::vector<Item> items;  // each part's member is member_name(part.blob)
+  std::vector<BundleMember> members;
+};
+
+std::string member_name(const Sha256Digest& content);
+std::string serialize_bundle_manifest(const BundleManifest& manifest);
+Result<BundleManifest> parse_bundle_manifest(std::string_view bytes);
+
+// manifest.sig: {"algorithm":"ed25519","key_id":…,"signature":…}
+std::string serialize_signature(const PublicKey& key, const Signature& signature);
+struct ParsedSignature {
+  std::string key_id;
+  Signature signature;
+};
+Result<ParsedSignature> parse_signature(std::string_view bytes);
+
+}  // namespace airlock
