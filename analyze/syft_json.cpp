@@ -4,6 +4,7 @@
 #include <ostream>
 #include <set>
 
+#include "analyze/catalog/cataloger.hpp"
 #include "analyze/image_reference.hpp"
 #include "analyze/json_writer.hpp"
 #include "crypto/base64.hpp"
@@ -248,9 +249,11 @@ void write_syft_json(std::ostream& out, const Sbom& sbom, const SyftJsonOptions&
   w.key("distro");
   w.value(distro_json(sbom.distro));
   w.key("descriptor");
+  ordered_json catalogers = ordered_json::array();
+  for (const auto& c : default_catalogers()) catalogers.push_back(std::string(c->name()));
   w.value(ordered_json{{"name", "airlock"},
                        {"version", options.tool_version},
-                       {"configuration", {{"catalogers", {"dpkg-db-cataloger", "apk-db-cataloger"}}, {"scope", "squashed"}}}});
+                       {"configuration", {{"catalogers", catalogers}, {"scope", "squashed"}}}});
   w.key("schema");
   w.value(ordered_json{{"version", k_syft_schema_version},
                        {"url", "https://raw.githubusercontent.com/anchore/syft/main/schema/json/schema-" +
