@@ -9,6 +9,7 @@
 #include "analyze/sbom.hpp"
 #include "analyze/syft_json.hpp"
 #include "base/hex.hpp"
+#include "base/text.hpp"
 
 namespace airlock {
 
@@ -26,14 +27,6 @@ bool valid_key(std::string_view key) {
   return true;
 }
 
-std::string now_rfc3339() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 }  // namespace
 
@@ -142,7 +135,7 @@ Result<AnalysisResult> analyze_image(ImageSource& image, AnalysisRequest request
   item.platform = meta.platform.to_string();
   item.source = meta.source;
   item.package_count = static_cast<std::int64_t>(sbom.packages.size());
-  item.created = now_rfc3339();
+  item.created = utc_now_rfc3339();
 
   auto add_part = [&](std::string name, std::string_view bytes, std::string media_type) -> Status {
     AIRLOCK_TRY_ASSIGN(const StoredBlob blob, store.blobs().put(bytes));

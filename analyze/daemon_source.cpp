@@ -5,7 +5,9 @@
 
 #include "analyze/decompress.hpp"
 #include "analyze/docker_archive_source.hpp"
+#include "analyze/tar_members.hpp"
 #include "analyze/tar_stream.hpp"
+#include "base/text.hpp"
 
 namespace airlock {
 
@@ -13,19 +15,7 @@ namespace {
 
 constexpr std::string_view k_api = "/v1.41";
 
-std::string url_path_escape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || std::string_view("-._~:@").find(static_cast<char>(c)) != std::string_view::npos) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", c);
-      out += hex;
-    }
-  }
-  return out;
-}
+std::string url_path_escape(std::string_view text) { return percent_encode(text, "-._~:@"); }
 
 bool looks_like_layer(std::span<const std::uint8_t> head) {
   if (sniff_compression(head) != Compression::none) return true;
@@ -40,33 +30,6 @@ std::string resolve(const std::map<std::string, std::string>& links, std::string
     path = it->second;
   }
   return path;
-}
-
-std::string join_link(const std::string& member, const std::string& target) {
-  if (target.starts_with("/")) return "";
-  std::vector<std::string> parts;
-  auto push = [&](std::string_view text) {
-    std::size_t start = 0;
-    while (start <= text.size()) {
-      std::size_t slash = text.find('/', start);
-      if (slash == std::string_view::npos) slash = text.size();
-      std::string part(text.substr(start, slash - start));
-      start = slash + 1;
-      if (part.empty() || part == ".") continue;
-      if (part == "..") {
-        if (parts.empty()) return false;
-        parts.pop_back();
-      } else {
-        parts.push_back(part);
-      }
-    }
-    return true;
-  };
-  const auto slash = member.rfind('/');
-  if (!push(slash == std::string::npos ? "" : member.substr(0, slash)) || !push(target)) return "";
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
-  return out;
 }
 
 class DaemonSource final : public ImageSource {
@@ -96,19 +59,7 @@ class DaemonSource final : public ImageSource {
       return Error(ErrorCode::unavailable, m_endpoint.kind + " daemon answered HTTP " +
                                                std::to_string(response->status()) + " when exporting " + m_name);
     }
-    class Counting final : public ByteSource {
-     public:
-      Counting(ByteSource& inner, Progress& p) : m_inner(inner), m_progress(p) {}
-      Result<std::size_t> read(std::span<std::uint8_t> buffer) override {
-        AIRLOCK_TRY_ASSIGN(const std::size_t n, m_inner.read(buffer));
-        m_progress.advance(n);
-        return n;
-      }
-
-     private:
-      ByteSource& m_inner;
-      Progress& m_progress;
-    } counted(*response, progress);
+    ProgressSource counted(*response, progress);
 
     const std::string label = m_metadata.source;
     TarStream outer(counted, label);
@@ -124,7 +75,7 @@ class DaemonSource final : public ImageSource {
       if (path.empty() || member->type == FileType::directory) continue;
       path.erase(0, 1);
       if (member->type == FileType::symlink || member->type == FileType::hardlink) {
-        std::string target = member->type == FileType::symlink ? join_link(path, member->link) : member->link;
+        std::string target = member->type == FileType::symlink ? resolve_link(path, member->link).value_or("") : member->link;
         if (target.starts_with("./")) target.erase(0, 2);
         if (target.empty()) return Error(ErrorCode::invalid_input, label + ": link '" + path + "' points outside the archive");
         links[path] = target;

@@ -7,21 +7,6 @@ namespace airlock {
 
 namespace {
 
-// Reports blob bytes to PROGRESS as the walk reads them.
-class CountingSource final : public ByteSource {
- public:
-  CountingSource(ByteSource& inner, Progress& progress) : m_inner(inner), m_progress(progress) {}
-  Result<std::size_t> read(std::span<std::uint8_t> buffer) override {
-    AIRLOCK_TRY_ASSIGN(const std::size_t n, m_inner.read(buffer));
-    m_progress.advance(n);
-    return n;
-  }
-
- private:
-  ByteSource& m_inner;
-  Progress& m_progress;
-};
-
 struct Candidate {
   Descriptor manifest;
   std::optional<std::string> parent_bytes;
@@ -94,7 +79,7 @@ Result<std::vector<LayerIndex>> ImageSource::walk_all(const VisitorFactory&, Pro
 Result<LayerIndex> BlobImageSource::walk(std::size_t i, LayerVisitor* visitor, Progress& progress) {
   const LayerRef& layer = m_metadata.layers.at(i);
   AIRLOCK_TRY_ASSIGN(auto blob, open_layer_blob(i));
-  CountingSource counted(*blob, progress);
+  ProgressSource counted(*blob, progress);
   LayerExpectation expect;
   expect.name = "layer " + std::to_string(i + 1) + " (" + layer.blob.digest.oci() + ") of " +
                 m_metadata.source;

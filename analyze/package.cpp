@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/text.hpp"
 #include "crypto/sha256.hpp"
 
 namespace airlock {
@@ -22,18 +23,6 @@ void sort_packages(std::vector<Package>& packages) {
   });
 }
 
-std::string purl_encode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~' || c == '+') {
-      out += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", c);
-      out += hex;
-    }
-  }
-  return out;
-}
+std::string purl_encode(std::string_view text) { return percent_encode(text, ".-_~+"); }
 
 }  // namespace airlock

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/file.hpp"
+#include "base/text.hpp"
 #include "crypto/base64.hpp"
 
 namespace airlock {
@@ -69,19 +70,7 @@ std::map<std::string, std::string> parse_challenge(std::string_view header, std:
   return params;
 }
 
-std::string url_encode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", c);
-      out += hex;
-    }
-  }
-  return out;
-}
+std::string url_encode(std::string_view text) { return percent_encode(text, "-_.~"); }
 
 // The registry's own words from an error body ({"errors":[{"code","message"}]}).
 std::string registry_error_text(HttpResponse& response) {

@@ -49,6 +49,8 @@ la_int64_t seekable_skip(struct archive*, void* data, la_int64_t request) {
   return step;
 }
 
+}  // namespace
+
 // Resolves a relative symlink TARGET of MEMBER inside the archive; '..' may
 // climb within the archive but never out of it.
 std::optional<std::string> resolve_link(std::string_view member, std::string_view target) {
@@ -80,7 +82,6 @@ std::optional<std::string> resolve_link(std::string_view member, std::string_vie
   return out;
 }
 
-}  // namespace
 
 Result<std::unique_ptr<TarMembers>> TarMembers::index(const std::filesystem::path& archive_path) {
   auto owner = std::unique_ptr<TarMembers>(new TarMembers);

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,10 @@ class TarMembers final : public LayoutReader {
   std::shared_ptr<FileDescriptor> m_fd;
   std::map<std::string, Member, std::less<>> m_members;
 };
+
+// The archive path a relative symlink TARGET of member MEMBER points to;
+// '..' may climb within the archive, never out of it (nullopt then).
+std::optional<std::string> resolve_link(std::string_view member, std::string_view target);
 
 // Reads LENGTH bytes at OFFSET of a shared file descriptor.
 class FileRangeSource final : public ByteSource {

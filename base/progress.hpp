@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/byte_stream.hpp"
+
 namespace airlock {
 
 class Progress {
@@ -22,5 +24,21 @@ class NullProgress final : public Progress {
   void advance(std::uint64_t) override {}
   void end() override {}
 };
+
+// Reports the bytes read through it to a Progress.
+class ProgressSource final : public ByteSource {
+ public:
+  ProgressSource(ByteSource& inner, Progress& progress) : m_inner(inner), m_progress(progress) {}
+  Result<std::size_t> read(std::span<std::uint8_t> buffer) override {
+    AIRLOCK_TRY_ASSIGN(const std::size_t n, m_inner.read(buffer));
+    m_progress.advance(n);
+    return n;
+  }
+
+ private:
+  ByteSource& m_inner;
+  Progress& m_progress;
+};
+
 
 }  // namespace airlock

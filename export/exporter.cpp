@@ -8,20 +8,13 @@
 
 #include "base/file.hpp"
 #include "base/hex.hpp"
+#include "base/text.hpp"
 #include "store/bundle_tar.hpp"
 
 namespace airlock {
 
 namespace {
 
-std::string now_rfc3339() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 }  // namespace
 
@@ -37,7 +30,7 @@ Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const Exp
   std::array<std::uint8_t, 16> id{};
   random.fill(id);
   m.bundle_id = to_hex(id);
-  m.created = now_rfc3339();
+  m.created = utc_now_rfc3339();
   m.producer_key = producer;
   m.producer_key_id = producer.key_id();
   m.destination = options.destination;

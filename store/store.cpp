@@ -46,10 +46,10 @@ constexpr const char* k_migrations[] = {
     )sql",
 };
 
-Result<FileDescriptor> lock_store(const std::filesystem::path& dir, int how) {
-  FileDescriptor fd(::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) return Error::from_errno("cannot open", (dir / "lock").string());
-  if (::flock(fd.get(), how) != 0) return Error::from_errno("cannot lock", (dir / "lock").string());
+Result<FileDescriptor> lock_store(const std::filesystem::path& path, int how) {
+  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) return Error::from_errno("cannot open", path.string());
+  if (::flock(fd.get(), how) != 0) return Error::from_errno("cannot lock", path.string());
   return fd;
 }
 
@@ -69,7 +69,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir, Ope
   }
   std::filesystem::create_directories(dir, ec);
   if (ec) return Error(ErrorCode::io, "cannot create the store " + dir.string() + ": " + ec.message());
-  AIRLOCK_TRY_ASSIGN(FileDescriptor lock, lock_store(dir, LOCK_SH));
+  AIRLOCK_TRY_ASSIGN(FileDescriptor lock, lock_store(dir / "lock", LOCK_SH));
+  // Opening (creating, switching to WAL, migrating) is one process at a
+  // time: SQLite answers "locked" at once, without waiting, when two
+  // connections change the journal mode together.
+  AIRLOCK_TRY_ASSIGN(FileDescriptor opening, lock_store(dir / "open.lock", LOCK_EX));
   AIRLOCK_TRY_ASSIGN(auto db, Database::open(dir / "index.db", Database::Mode::read_write_create));
   AIRLOCK_TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
   std::unique_ptr<Store> store(new Store(dir, std::move(db), std::move(lock)));
