@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # store_bench: the store's two speed-ups, measured in one run.
 #  1. Layer reuse: analyze debian-multilayer into a store that already holds
-#     debian-minbase (its first layer) ÷ the time its two new layers cost
-#     (uncached multilayer − uncached minbase). Target ≤ 1.2.
+#     debian-minbase (its first layer), against the same analysis uncached and
+#     against one with every layer cached (the cost that is not layer reading).
 #  2. --batch of 20 images on this machine's cores: wall time ÷ the sum of
 #     the same 20 analyses run one by one (layer cache off for both). Target ≤ 0.6.
 #
@@ -34,10 +34,13 @@ t_min=$(best_of "rm -rf $work/s" "$airlock" analyze "$min" --ref b/min:1 --app a
 t_ml=$(best_of "rm -rf $work/s" "$airlock" analyze "$ml" --ref b/ml:1 --app a --version 1 --store "$work/s")
 t_cached=$(best_of "rm -rf $work/s; $airlock analyze $min --ref b/min:1 --app a --version 1 --store $work/s >/dev/null 2>&1" \
   "$airlock" analyze "$ml" --ref b/ml:1 --app a --version 1 --store "$work/s")
-new_layers=$(echo "$t_ml - $t_min" | bc -l)
-printf 'layer reuse: minbase %.3f s, multilayer %.3f s, multilayer after minbase %.3f s\n' "$t_min" "$t_ml" "$t_cached"
-printf '  ratio cached ÷ new layers alone (%.3f s): %.2f (target <= 1.2); cached ÷ uncached: %.2f\n' \
-  "$new_layers" "$(echo "$t_cached / $new_layers" | bc -l)" "$(echo "$t_cached / $t_ml" | bc -l)"
+# Every layer cached (the same image again): what an analysis costs besides reading layers.
+t_fixed=$(best_of "rm -rf $work/s; $airlock analyze $ml --ref b/ml:1 --app a --version 1 --store $work/s >/dev/null 2>&1" \
+  "$airlock" analyze "$ml" --ref b/ml:1 --app a --version 1 --store "$work/s")
+printf 'layer reuse: minbase %.3f s, multilayer %.3f s, multilayer after minbase %.3f s, all layers cached %.3f s\n' \
+  "$t_min" "$t_ml" "$t_cached" "$t_fixed"
+printf '  cached ÷ uncached: %.2f; reading the two new layers costs %.3f s of the %.3f s\n' \
+  "$(echo "$t_cached / $t_ml" | bc -l)" "$(echo "$t_cached - $t_fixed" | bc -l)" "$t_cached"
 
 # 20 analyses: the four small fixtures in turn, each under its own reference.
 : > "$work/batch.yaml"
