@@ -91,6 +91,15 @@ Result<LayerIndex> BlobImageSource::walk(std::size_t i, LayerVisitor* visitor, P
   return walk_layer(counted, expect, static_cast<std::uint16_t>(i), visitor);
 }
 
+FetchedImageSource::FetchedImageSource(std::shared_ptr<BlobFetcher> blobs, ImageMetadata metadata)
+    : m_blobs(std::move(blobs)) {
+  m_metadata = std::move(metadata);
+}
+
+Result<std::unique_ptr<ByteSource>> FetchedImageSource::open_layer_blob(std::size_t i) {
+  return m_blobs->open_blob(m_metadata.layers.at(i).blob);
+}
+
 Result<std::string> BlobFetcher::fetch_verified(const Descriptor& d, std::string_view what) {
   return read_verified(d, what, false);
 }

@@ -72,6 +72,20 @@ class BlobImageSource : public ImageSource {
 };
 
 // Blobs by digest, for resolving an image from its root document.
+class BlobFetcher;
+
+// An image whose layers are blobs a BlobFetcher serves (OCI layouts, registries).
+class FetchedImageSource final : public BlobImageSource {
+ public:
+  FetchedImageSource(std::shared_ptr<BlobFetcher> blobs, ImageMetadata metadata);
+
+ protected:
+  Result<std::unique_ptr<ByteSource>> open_layer_blob(std::size_t i) override;
+
+ private:
+  std::shared_ptr<BlobFetcher> m_blobs;
+};
+
 class BlobFetcher {
  public:
   virtual ~BlobFetcher() = default;

@@ -20,22 +20,6 @@ class LayoutBlobs final : public BlobFetcher {
   std::shared_ptr<LayoutReader> m_reader;
 };
 
-class OciLayoutSource final : public BlobImageSource {
- public:
-  OciLayoutSource(std::shared_ptr<LayoutReader> reader, ImageMetadata metadata)
-      : m_blobs(std::move(reader)) {
-    m_metadata = std::move(metadata);
-  }
-
- protected:
-  Result<std::unique_ptr<ByteSource>> open_layer_blob(std::size_t i) override {
-    return m_blobs.open_blob(m_metadata.layers.at(i).blob);
-  }
-
- private:
-  LayoutBlobs m_blobs;
-};
-
 }  // namespace
 
 std::string blob_path(const Sha256Digest& digest) { return "blobs/sha256/" + digest.hex(); }
@@ -50,19 +34,19 @@ Result<std::unique_ptr<ImageSource>> open_oci_layout(std::shared_ptr<LayoutReade
   AIRLOCK_TRY_ASSIGN(const std::string index_bytes,
                      reader->read_small("index.json", k_max_document_bytes));
   AIRLOCK_TRY_ASSIGN(const Index index, parse_index(index_bytes, reader->describe("index.json")));
-  LayoutBlobs blobs(reader);
+  auto blobs = std::make_shared<LayoutBlobs>(reader);
   std::string root = index_bytes;
   std::string root_type(media_type::oci_index);
   std::optional<Sha256Digest> root_digest;
   // skopeo/umoci write a multi-arch image as index.json → one image index
   // blob; that blob is the real (content-addressed) parent index.
   if (index.manifests.size() == 1 && is_index_media_type(index.manifests[0].media_type)) {
-    AIRLOCK_TRY_ASSIGN(root, blobs.fetch_manifest_verified(index.manifests[0], "image index"));
+    AIRLOCK_TRY_ASSIGN(root, blobs->fetch_manifest_verified(index.manifests[0], "image index"));
     root_type = index.manifests[0].media_type;
     root_digest = index.manifests[0].digest;
   }
   AIRLOCK_TRY_ASSIGN(ImageMetadata meta,
-                     resolve_image(blobs, root, root_type, root_digest, platform, source));
+                     resolve_image(*blobs, root, root_type, root_digest, platform, source));
   meta.source = source;
   meta.tags = std::move(tags);
   for (const auto& d : meta.tags.empty() ? index.manifests : std::vector<Descriptor>{}) {
@@ -71,7 +55,7 @@ Result<std::unique_ptr<ImageSource>> open_oci_layout(std::shared_ptr<LayoutReade
       meta.tags.push_back(it->second);
     }
   }
-  return std::unique_ptr<ImageSource>(new OciLayoutSource(std::move(reader), std::move(meta)));
+  return std::unique_ptr<ImageSource>(new FetchedImageSource(std::move(blobs), std::move(meta)));
 }
 
 }  // namespace airlock

@@ -260,22 +260,6 @@ class RegistryBlobs final : public BlobFetcher {
   std::shared_ptr<RegistryClient> m_client;
 };
 
-class RegistrySource final : public BlobImageSource {
- public:
-  RegistrySource(std::shared_ptr<RegistryClient> client, ImageMetadata metadata)
-      : m_blobs(std::move(client)) {
-    m_metadata = std::move(metadata);
-  }
-
- protected:
-  Result<std::unique_ptr<ByteSource>> open_layer_blob(std::size_t i) override {
-    return m_blobs.open_blob(m_metadata.layers.at(i).blob);
-  }
-
- private:
-  RegistryBlobs m_blobs;
-};
-
 }  // namespace
 
 Result<std::optional<RegistryCredentials>> find_registry_credentials(
@@ -325,13 +309,13 @@ Result<std::unique_ptr<ImageSource>> open_registry_image(std::shared_ptr<HttpCli
   std::string type = response->header("content-type").value_or("");
   type = type.substr(0, type.find(';'));
   if (!is_index_media_type(type) && !is_manifest_media_type(type)) type.clear();  // detect from the body
-  RegistryBlobs blobs(client);
+  auto blobs = std::make_shared<RegistryBlobs>(client);
   const std::string source = "registry:" + reference.to_string();
-  AIRLOCK_TRY_ASSIGN(ImageMetadata meta, resolve_image(blobs, body, type, digest, platform, source));
+  AIRLOCK_TRY_ASSIGN(ImageMetadata meta, resolve_image(*blobs, body, type, digest, platform, source));
   meta.source = source;
   if (!reference.tag.empty()) meta.tags.push_back(reference.name() + ":" + reference.tag);
   meta.repo_digests.push_back(reference.name() + "@" + meta.manifest_digest.oci());
-  return std::unique_ptr<ImageSource>(new RegistrySource(client, std::move(meta)));
+  return std::unique_ptr<ImageSource>(new FetchedImageSource(std::move(blobs), std::move(meta)));
 }
 
 }  // namespace airlock
