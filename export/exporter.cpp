@@ -9,6 +9,7 @@
 #include "base/file.hpp"
 #include "base/hex.hpp"
 #include "base/text.hpp"
+#include "crypto/sealed_stream.hpp"
 #include "store/bundle_tar.hpp"
 
 namespace airlock {
@@ -37,18 +38,43 @@ Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const Exp
   m.sequence = slot.sequence;
   m.previous = slot.previous;
   m.items = items;
+  for (const auto& r : options.recipients) m.recipients.push_back(r.key_id());
 
   // Each distinct part once: the member is the store's own zstd file, hashed
   // here for the manifest and streamed into the tar below.
   std::map<std::string, Sha256Digest> contents;
   for (const auto& item : items) {
-    for (const auto& part : item.parts) contents.emplace(member_name(part.blob), part.blob);
+    for (const auto& part : item.parts) contents.emplace(member_name(part.blob, m.encrypted()), part.blob);
   }
+  // An encrypted member is sealed once, into a temporary file beside the
+  // bundle (its bytes are random, so it cannot be made twice alike), then
+  // hashed for the manifest and copied into the tar.
+  const std::filesystem::path sealed_dir = options.output.string() + ".sealing";
+  struct RemoveDir {
+    std::filesystem::path dir;
+    ~RemoveDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } remove_sealed{m.encrypted() && !options.dry_run ? sealed_dir : std::filesystem::path()};
+  std::map<std::string, std::filesystem::path> member_files;
   for (const auto& [name, content] : contents) {
-    AIRLOCK_TRY_ASSIGN(auto file, FileSource::open(store.blobs().path_of(content)));
+    std::filesystem::path source = store.blobs().path_of(content);
+    if (m.encrypted() && !options.dry_run) {
+      std::error_code ec;
+      std::filesystem::create_directories(sealed_dir, ec);
+      if (ec) return Error(ErrorCode::io, "cannot create " + sealed_dir.string() + ": " + ec.message());
+      AIRLOCK_TRY_ASSIGN(auto plain, FileSource::open(source));
+      AIRLOCK_TRY_ASSIGN(auto sealed, AtomicFile::create(sealed_dir / content.hex(), 0600));
+      AIRLOCK_TRY(encrypt_stream(*plain, *sealed, options.recipients, random));
+      AIRLOCK_TRY(sealed->commit(Durability::none));
+      source = sealed_dir / content.hex();
+    }
+    AIRLOCK_TRY_ASSIGN(auto file, FileSource::open(source));
     HashingSink hashed;
     AIRLOCK_TRY(copy_stream(*file, hashed));
     m.members.push_back({name, hashed.size(), hashed.finish()});
+    member_files[name] = source;
   }
   const std::string manifest = serialize_bundle_manifest(m);
   result.manifest_hash = sha256(manifest);
@@ -75,7 +101,7 @@ Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const Exp
     MemorySource signature_source(signature);
     AIRLOCK_TRY(tar.add("manifest.sig", signature.size(), signature_source));
     for (const auto& member : m.members) {
-      AIRLOCK_TRY_ASSIGN(auto blob, FileSource::open(store.blobs().path_of(contents.at(member.name))));
+      AIRLOCK_TRY_ASSIGN(auto blob, FileSource::open(member_files.at(member.name)));
       AIRLOCK_TRY(tar.add(member.name, member.size, *blob));
     }
     AIRLOCK_TRY(tar.finish());

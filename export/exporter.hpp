@@ -19,6 +19,9 @@ struct ExportOptions {
   std::string destination = "default";
   bool all = false;      // every item, sent before or not
   bool dry_run = false;  // plan only: nothing is written or recorded
+  // Encrypt the content members to these keys (encrypt-then-sign: verify
+  // still needs only the producer's public key).
+  std::vector<PublicKey> recipients;
 };
 
 struct ExportResult {

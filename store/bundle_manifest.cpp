@@ -32,7 +32,9 @@ Result<std::uint64_t> number(const nlohmann::json& obj, const char* key) {
 
 }  // namespace
 
-std::string member_name(const Sha256Digest& content) { return "blobs/sha256/" + content.hex() + ".zst"; }
+std::string member_name(const Sha256Digest& content, bool encrypted) {
+  return "blobs/sha256/" + content.hex() + (encrypted ? ".zst.sealed" : ".zst");
+}
 
 std::string serialize_bundle_manifest(const BundleManifest& m) {
   ordered_json doc;
@@ -48,7 +50,7 @@ std::string serialize_bundle_manifest(const BundleManifest& m) {
   for (const auto& i : m.items) {
     ordered_json parts = ordered_json::object();
     for (const auto& p : i.parts) {
-      parts[p.name] = {{"digest", p.blob.oci()}, {"size", p.size}, {"media_type", p.media_type}, {"member", member_name(p.blob)}};
+      parts[p.name] = {{"digest", p.blob.oci()}, {"size", p.size}, {"media_type", p.media_type}, {"member", member_name(p.blob, m.encrypted())}};
     }
     doc["items"].push_back({{"id", i.id}, {"account", i.account}, {"app", i.app}, {"version", i.version},
                             {"asset", i.asset}, {"asset_type", i.asset_type}, {"annotations", i.annotations},
@@ -57,6 +59,8 @@ std::string serialize_bundle_manifest(const BundleManifest& m) {
                             {"local_image_id", i.local_image_id}, {"package_count", i.package_count},
                             {"created", i.created}, {"parts", parts}});
   }
+  doc["encryption"] = m.encrypted() ? ordered_json{{"scheme", "ALSEALv1"}, {"recipients", m.recipients}}
+                                     : ordered_json(nullptr);
   doc["members"] = ordered_json::array();
   for (const auto& mem : m.members) doc["members"].push_back({{"name", mem.name}, {"size", mem.size}, {"sha256", mem.sha256.hex()}});
   return doc.dump(1, ' ', false, ordered_json::error_handler_t::replace) + "\n";
@@ -92,6 +96,18 @@ Result<BundleManifest> parse_bundle_manifest(std::string_view bytes) {
     AIRLOCK_TRY_ASSIGN(const Sha256Digest digest, Sha256Digest::parse(previous).context("bundle manifest previous"));
     m.previous = digest;
   }
+  if (doc.contains("encryption") && !doc["encryption"].is_null()) {
+    const auto& e = doc["encryption"];
+    if (!e.is_object() || !e.contains("scheme") || e["scheme"] != "ALSEALv1" || !e.contains("recipients") ||
+        !e["recipients"].is_array() || e["recipients"].empty() || e["recipients"].size() > 256) {
+      return bad("unknown or malformed encryption");
+    }
+    for (const auto& r : e["recipients"]) {
+      if (!r.is_string()) return bad("a recipient key id is not text");
+      m.recipients.push_back(r.get<std::string>());
+    }
+  }
+  const std::string suffix = m.encrypted() ? ".zst.sealed" : ".zst";
   if (!doc.contains("members") || !doc["members"].is_array() || doc["members"].size() > k_max_members) {
     return bad("no member list, or too many members");
   }
@@ -103,8 +119,8 @@ Result<BundleManifest> parse_bundle_manifest(std::string_view bytes) {
     AIRLOCK_TRY_ASSIGN(member.size, number(mem, "size"));
     AIRLOCK_TRY_ASSIGN(const std::string hash, text(mem, "sha256"));
     AIRLOCK_TRY_ASSIGN(member.sha256, Sha256Digest::parse(hash).context("bundle manifest member"));
-    const bool well_formed = member.name.starts_with("blobs/sha256/") && member.name.ends_with(".zst") &&
-                             member.name.size() == 13 + 64 + 4 &&
+    const bool well_formed = member.name.starts_with("blobs/sha256/") && member.name.ends_with(suffix) &&
+                             member.name.size() == 13 + 64 + suffix.size() &&
                              Sha256Digest::parse(member.name.substr(13, 64)).ok();
     if (!well_formed) return bad("member name '" + member.name.substr(0, 100) + "' is not blobs/sha256/<hex>.zst");
     if (!names.insert(member.name).second) return bad("member '" + member.name + "' is listed twice");
@@ -150,7 +166,7 @@ Result<BundleManifest> parse_bundle_manifest(std::string_view bytes) {
       AIRLOCK_TRY_ASSIGN(part.blob, Sha256Digest::parse(digest).context("bundle manifest part"));
       AIRLOCK_TRY_ASSIGN(part.size, number(p, "size"));
       AIRLOCK_TRY_ASSIGN(part.media_type, text(p, "media_type"));
-      if (names.count(member_name(part.blob)) == 0) {
+      if (names.count(member_name(part.blob, m.encrypted())) == 0) {
         return bad("item " + item.id + " part " + name + " names a member the bundle does not list");
       }
       item.parts.push_back(std::move(part));

@@ -29,11 +29,15 @@ struct BundleManifest {
   std::string destination;
   std::int64_t sequence = 0;
   std::optional<Sha256Digest> previous;
-  std::vector<Item> items;  // each part's member is member_name(part.blob)
+  std::vector<Item> items;  // each part's member is member_name(part.blob, encrypted())
   std::vector<BundleMember> members;
+  // Key ids the content members are encrypted to (ALSEALv1); empty: plain.
+  std::vector<std::string> recipients;
+  bool encrypted() const { return !recipients.empty(); }
 };
 
-std::string member_name(const Sha256Digest& content);
+// "blobs/sha256/<content hex>.zst", with ".sealed" when encrypted.
+std::string member_name(const Sha256Digest& content, bool encrypted = false);
 std::string serialize_bundle_manifest(const BundleManifest& manifest);
 Result<BundleManifest> parse_bundle_manifest(std::string_view bytes);
 

@@ -3,8 +3,10 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include "base/file.hpp"
+#include "crypto/sealed_stream.hpp"
 #include "export/exporter.hpp"
 #include "store/bundle_reader.hpp"
 #include "tests/support/fake_random.hpp"
@@ -99,6 +101,40 @@ TEST_F(BundleTest, ExportVerifyAndIncrementalChain) {
   ASSERT_OK(dry);
   EXPECT_FALSE(dry->written);
   EXPECT_FALSE(std::filesystem::exists(other_destination.output));
+}
+
+TEST_F(BundleTest, EncryptedBundlesVerifyWithoutSecretsAndDecryptForRecipients) {
+  ExportOptions options;
+  options.output = m_dir / "sealed.airlock";
+  options.recipients = {m_other.public_key};
+  auto exported = export_bundle(*m_store, m_key.secret, options, m_random);
+  ASSERT_OK(exported);
+  EXPECT_TRUE(exported->manifest.encrypted());
+  EXPECT_FALSE(std::filesystem::exists(options.output.string() + ".sealing"));
+  std::map<std::string, std::string> members;
+  std::string bytes = read(options.output);
+  MemorySource again(bytes);
+  auto verified = verify_bundle(again, {m_key.public_key}, "sealed", [&](const BundleMember& m, ByteSource& in) -> Status {
+    StringSink sink;
+    AIRLOCK_TRY(copy_stream(in, sink));
+    members[m.name] = sink.data();
+    return {};
+  });
+  ASSERT_OK(verified);
+  ASSERT_FALSE(members.empty());
+  for (const auto& item : verified->manifest.items) {
+    for (const auto& part : item.parts) {
+      const std::string name = member_name(part.blob, true);
+      ASSERT_TRUE(members.count(name)) << name;
+      MemorySource sealed(members[name]);
+      StringSink plain;
+      ASSERT_OK(decrypt_stream(sealed, plain, m_other.secret));
+      EXPECT_EQ(plain.data(), read(m_store->blobs().path_of(part.blob)));  // the store's zstd blob
+      MemorySource sealed_again(members[name]);
+      StringSink nothing;
+      EXPECT_ERROR_CODE(decrypt_stream(sealed_again, nothing, m_key.secret), ErrorCode::verification);
+    }
+  }
 }
 
 TEST_F(BundleTest, UntrustedOrAlteredBundlesAreRejected) {
