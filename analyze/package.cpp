@@ -25,4 +25,19 @@ void sort_packages(std::vector<Package>& packages) {
 
 std::string purl_encode(std::string_view text) { return percent_encode(text, ".-_~+"); }
 
+std::string make_purl(std::string_view type, std::string_view ns, std::string_view name,
+                      std::string_view version, std::vector<std::pair<std::string, std::string>> qualifiers) {
+  std::string purl = "pkg:" + std::string(type) + "/";
+  if (!ns.empty()) purl += purl_encode(ns) + "/";
+  purl += purl_encode(name) + "@" + purl_encode(version);
+  std::sort(qualifiers.begin(), qualifiers.end());
+  char separator = '?';
+  for (const auto& [key, value] : qualifiers) {
+    if (value.empty()) continue;
+    purl += separator + key + "=" + purl_encode(value);
+    separator = '&';
+  }
+  return purl;
+}
+
 }  // namespace airlock

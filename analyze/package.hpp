@@ -86,4 +86,9 @@ void sort_packages(std::vector<Package>& packages);
 // Percent-encodes a PURL component or qualifier value (packageurl spec).
 std::string purl_encode(std::string_view text);
 
+// "pkg:TYPE/[NAMESPACE/]NAME@VERSION?k=v&…" with the qualifiers whose value
+// is not empty, sorted by key, as syft's packageurl library writes them.
+std::string make_purl(std::string_view type, std::string_view ns, std::string_view name,
+                      std::string_view version, std::vector<std::pair<std::string, std::string>> qualifiers);
+
 }  // namespace airlock

@@ -13,16 +13,9 @@ runs=${RUNS:-5}
 [ $# -gt 0 ] || set -- debian-multilayer
 [ -x "$airlock" ] || { echo "catalog_bench: build first: scripts/build.sh release" >&2; exit 1; }
 
-now() { date +%s.%N; }
-best_of() {
-  local best="" t0 t1 d
-  for _ in $(seq "$runs"); do
-    t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
-    d=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$best" ] || [ "$(echo "$d < $best" | bc -l)" = 1 ]; then best=$d; fi
-  done
-  printf '%.3f' "$best"
-}
+RUNS=$runs
+# shellcheck source=bench/lib.sh
+source bench/lib.sh  # the working directory is the repository root
 
 printf '%-20s %-15s %9s %9s %7s %9s\n' image source walk sbom ratio packages
 for name in "$@"; do

@@ -22,16 +22,9 @@ for tool in igzip openssl jq /usr/bin/time; do
 done
 [ -x "$airlock" ] || { echo "walk_bench: build first: scripts/build.sh release" >&2; exit 1; }
 
-now() { date +%s.%N; }
-best_of() {  # best_of CMD...: prints the fastest wall time of RUNS runs
-  local best="" t0 t1 d
-  for _ in $(seq "$runs"); do
-    t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
-    d=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$best" ] || [ "$(echo "$d < $best" | bc -l)" = 1 ]; then best=$d; fi
-  done
-  printf '%.3f' "$best"
-}
+RUNS=$runs
+# shellcheck source=bench/lib.sh
+source bench/lib.sh  # the working directory is the repository root
 peak_rss_mib() {
   /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1/1024}'
 }

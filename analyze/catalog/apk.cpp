@@ -132,13 +132,10 @@ CatalogResult ApkCataloger::catalog(const ContentResolver& files, const Distro& 
       p.metadata_type = "apk-db-entry";
       p.locations.push_back({*location, "primary"});
       if (!lower_id.empty()) {
-        p.purl = "pkg:apk/" + purl_encode(lower_id) + "/" + purl_encode(name) + "@" + purl_encode(version);
-        std::vector<std::string> q;
-        if (!arch.empty()) q.push_back("arch=" + purl_encode(arch));
-        q.push_back("distro=" + purl_encode(lower_id + (version_id.empty() ? "" : "-" + version_id)));
-        if (!origin.empty() && origin != name) q.push_back("upstream=" + purl_encode(origin));
-        std::sort(q.begin(), q.end());
-        for (std::size_t i = 0; i < q.size(); ++i) p.purl += (i == 0 ? "?" : "&") + q[i];
+        p.purl = make_purl("apk", lower_id, name, version,
+                           {{"arch", arch},
+                            {"distro", lower_id + (version_id.empty() ? "" : "-" + version_id)},
+                            {"upstream", origin != name ? origin : ""}});
       }
       std::vector<std::string> vendors;
       if (!origin.empty()) vendors.push_back(origin);

@@ -308,15 +308,9 @@ CatalogResult DpkgCataloger::catalog(const ContentResolver& files, const Distro&
       p.metadata_type = "dpkg-db-entry";
       p.locations.push_back({*db_location, "primary"});
       if (debian_like && !id.empty()) {
-        p.purl = "pkg:deb/" + purl_encode(id) + "/" + purl_encode(name) + "@" + purl_encode(version);
-        std::vector<std::string> qualifiers;
-        if (!arch.empty()) qualifiers.push_back("arch=" + purl_encode(arch));
-        if (!distro_qualifier.empty()) qualifiers.push_back("distro=" + purl_encode(distro_qualifier));
-        if (!source.empty()) {
-          qualifiers.push_back("upstream=" + purl_encode(source_version.empty() ? source : source + "@" + source_version));
-        }
-        std::sort(qualifiers.begin(), qualifiers.end());
-        for (std::size_t i = 0; i < qualifiers.size(); ++i) p.purl += (i == 0 ? "?" : "&") + qualifiers[i];
+        const std::string upstream = source.empty() || source_version.empty() ? source : source + "@" + source_version;
+        p.purl = make_purl("deb", id, name, version,
+                           {{"arch", arch}, {"distro", distro_qualifier}, {"upstream", upstream}});
       }
       p.cpes = generate_cpes(name, version);
 

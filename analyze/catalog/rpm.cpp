@@ -104,13 +104,7 @@ std::string rpm_purl(const RpmHeader& h, const Distro* distro) {
   std::string ns = distro != nullptr ? distro->get("ID") : "";
   if (ns == "rhel" || ns == "hummingbird") ns = "redhat";
   if (ns.starts_with("opensuse")) ns = "opensuse";
-  std::string purl = "pkg:rpm/";
-  if (!ns.empty()) purl += purl_encode(ns) + "/";
-  purl += purl_encode(h.name) + "@" + purl_encode(h.version + "-" + h.release);
-  std::vector<std::string> q;
-  if (!h.arch.empty()) q.push_back("arch=" + purl_encode(h.arch));
-  if (h.epoch) q.push_back("epoch=" + std::to_string(*h.epoch));
-  if (!h.source_rpm.empty()) q.push_back("upstream=" + purl_encode(h.source_rpm));
+  std::string distro_qualifier;
   if (distro != nullptr && !distro->empty()) {
     std::vector<std::string> parts;
     if (!distro->get("ID").empty()) parts.push_back(distro->get("ID"));
@@ -119,11 +113,13 @@ std::string rpm_purl(const RpmHeader& h, const Distro* distro) {
     } else if (!distro->get("BUILD_ID").empty()) {
       parts.push_back(distro->get("BUILD_ID"));
     }
-    if (!parts.empty()) q.push_back("distro=" + purl_encode(parts.size() == 2 ? parts[0] + "-" + parts[1] : parts[0]));
+    if (!parts.empty()) distro_qualifier = parts.size() == 2 ? parts[0] + "-" + parts[1] : parts[0];
   }
-  std::sort(q.begin(), q.end());
-  for (std::size_t i = 0; i < q.size(); ++i) purl += (i == 0 ? "?" : "&") + q[i];
-  return purl;
+  return make_purl("rpm", ns, h.name, h.version + "-" + h.release,
+                   {{"arch", h.arch},
+                    {"distro", distro_qualifier},
+                    {"epoch", h.epoch ? std::to_string(*h.epoch) : ""},
+                    {"upstream", h.source_rpm}});
 }
 
 // Reports a database's problems as warnings naming it.
