@@ -11,6 +11,8 @@ const std::vector<ConfigKey> k_config_keys = {
     {"username", "ANCHORECTL_USERNAME", true, false, "Anchore user name"},
     {"password", "ANCHORECTL_PASSWORD", true, true, "Anchore password"},
     {"account", "ANCHORECTL_ACCOUNT", true, false, "Anchore account to act in"},
+    {"api-key", "AIRLOCK_API_KEY", false, true, "Anchore API key (sent as Basic user _api_key)"},
+    {"token", "AIRLOCK_TOKEN", false, true, "Anchore OAuth2 bearer token"},
     {"store", "AIRLOCK_STORE", false, false, "store folder (isolated side)"},
     {"state", "AIRLOCK_STATE", false, false, "state folder: trust, ledger (connected side)"},
 };

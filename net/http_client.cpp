@@ -43,7 +43,15 @@ class CurlResponse final : public HttpResponse {
     curl_easy_setopt(m_easy, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(m_easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method == "HEAD") curl_easy_setopt(m_easy, CURLOPT_NOBODY, 1L);
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    if (request.body_source != nullptr) {
+      m_body_source = request.body_source;
+      curl_easy_setopt(m_easy, CURLOPT_POST, 1L);
+      curl_easy_setopt(m_easy, CURLOPT_READFUNCTION, on_read);
+      curl_easy_setopt(m_easy, CURLOPT_READDATA, this);
+      curl_easy_setopt(m_easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body_size));
+      // No "Expect: 100-continue" round trip before each upload.
+      m_header_list = curl_slist_append(m_header_list, "Expect:");
+    } else if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
       m_request_body = request.body;
       curl_easy_setopt(m_easy, CURLOPT_POSTFIELDS, m_request_body.data());
       curl_easy_setopt(m_easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(m_request_body.size()));
@@ -64,6 +72,7 @@ class CurlResponse final : public HttpResponse {
     curl_easy_setopt(m_easy, CURLOPT_USERAGENT, "airlock");
     curl_easy_setopt(m_easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(m_easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    if (!request.ca_file.empty()) curl_easy_setopt(m_easy, CURLOPT_CAINFO, request.ca_file.c_str());
     if (!request.verify_tls) {
       curl_easy_setopt(m_easy, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(m_easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -76,6 +85,7 @@ class CurlResponse final : public HttpResponse {
     curl_multi_add_handle(m_multi, m_easy);
     // Run until the final response's headers are complete (or it failed).
     while (!m_headers_done && !m_done) AIRLOCK_TRY(pump());
+    if (m_body_error) return *m_body_error;
     if (m_done && m_result != CURLE_OK && !m_headers_done) return transfer_error();
     long status = 0;
     curl_easy_getinfo(m_easy, CURLINFO_RESPONSE_CODE, &status);
@@ -105,6 +115,16 @@ class CurlResponse final : public HttpResponse {
   }
 
  private:
+  static size_t on_read(char* data, size_t size, size_t count, void* self_ptr) {
+    auto* self = static_cast<CurlResponse*>(self_ptr);
+    auto n = self->m_body_source->read(std::span(reinterpret_cast<std::uint8_t*>(data), size * count));
+    if (!n) {
+      self->m_body_error = n.error();
+      return CURL_READFUNC_ABORT;
+    }
+    return *n;
+  }
+
   static size_t on_body(char* data, size_t size, size_t count, void* self_ptr) {
     auto* self = static_cast<CurlResponse*>(self_ptr);
     self->m_headers_done = true;
@@ -174,6 +194,8 @@ class CurlResponse final : public HttpResponse {
   CURLM* m_multi;
   curl_slist* m_header_list = nullptr;
   std::string m_request_body;
+  ByteSource* m_body_source = nullptr;
+  std::optional<Error> m_body_error;  // the upload's source failed
   std::string m_target;
   std::deque<std::uint8_t> m_buffer;
   bool m_headers_done = false;

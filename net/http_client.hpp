@@ -20,11 +20,16 @@ struct HttpRequest {
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // A streamed body instead of BODY (uploads): BODY_SIZE bytes read from
+  // BODY_SOURCE, which must outlive the response's headers.
+  ByteSource* body_source = nullptr;
+  std::uint64_t body_size = 0;
   std::string unix_socket;  // connect here instead of the URL's host
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds idle_timeout{60};  // fail when no byte arrives for this long
   bool follow_redirects = true;
   bool verify_tls = true;
+  std::string ca_file;  // PEM bundle to trust instead of the system CA store
 };
 
 // A response whose status and headers have arrived; the body streams.

@@ -21,6 +21,10 @@ Command store_check_command();
 Command export_command();
 Command verify_command();
 Command inspect_command();
+Command trust_add_command();
+Command trust_ls_command();
+Command trust_revoke_command();
+Command import_command();
 
 // Declares --KEY flags for the named settings of the config key table.
 void declare_config_flags(CommandOptions& options, std::initializer_list<std::string_view> keys);

@@ -1,0 +1,238 @@
+// airlock import: replay verified bundles into Anchore Enterprise.
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "base/file.hpp"
+#include "base/text.hpp"
+#include "cli/commands/commands.hpp"
+#include "crypto/key_file.hpp"
+#include "import/importer.hpp"
+
+namespace airlock::cli {
+
+namespace {
+
+// "500ms", "90s", "30m", "2h", or plain seconds.
+Result<std::chrono::milliseconds> parse_duration(const std::string& text, std::string_view flag) {
+  std::size_t end = 0;
+  long long value = -1;
+  try {
+    value = std::stoll(text, &end);
+  } catch (const std::exception&) {
+  }
+  const std::string unit = text.substr(std::min(end, text.size()));
+  long long factor = -1;
+  if (unit.empty() || unit == "s") factor = 1000;
+  if (unit == "ms") factor = 1;
+  if (unit == "m") factor = 60 * 1000;
+  if (unit == "h") factor = 3600 * 1000;
+  if (value < 0 || factor < 0 || value > 1000LL * 3600 * 1000) {
+    return Error(ErrorCode::usage, "--" + std::string(flag) + " '" + text + "' is not a duration (e.g. 500ms, 90s, 30m, 2h)");
+  }
+  return std::chrono::milliseconds(value * factor);
+}
+
+nlohmann::ordered_json report_json(const ImportReport& report, bool dry_run) {
+  auto bundles = nlohmann::ordered_json::array();
+  for (const auto& b : report.bundles) {
+    nlohmann::ordered_json j{{"path", b.path}, {"verified", b.verified}};
+    if (b.verified) {
+      j["bundle_id"] = b.bundle_id;
+      j["producer"] = b.producer;
+      j["signer"] = b.signer;
+      j["destination"] = b.destination;
+      j["sequence"] = b.sequence;
+      j["seen_before"] = b.already_seen;
+      j["missing_sequences"] = b.missing;
+    }
+    if (!b.error.empty()) j["error"] = b.error;
+    bundles.push_back(std::move(j));
+  }
+  auto items = nlohmann::ordered_json::array();
+  std::map<std::string, int> counts;
+  for (const auto& i : report.items) {
+    ++counts[i.state];
+    items.push_back({{"bundle_id", i.bundle_id}, {"item_id", i.item_id}, {"account", i.account}, {"app", i.app},
+                     {"version", i.version}, {"asset", i.asset}, {"image_reference", i.image_reference},
+                     {"state", i.state}, {"job_id", i.job_id}, {"sent_now", i.sent}, {"earlier", i.earlier},
+                     {"message", i.message}});
+  }
+  return {{"dry_run", dry_run}, {"finished", utc_now_rfc3339()}, {"exit_code", static_cast<int>(report.exit_code())},
+          {"summary", counts}, {"bundles", bundles}, {"items", items}};
+}
+
+Status run_import(CommandContext& ctx) {
+  AIRLOCK_TRY_ASSIGN(const Config config, load_config(ctx));
+  const auto state_dir = config.get("state");
+  if (!state_dir) return Error(ErrorCode::usage, "no state folder: pass --state DIR or set AIRLOCK_STATE");
+  const bool dry_run = ctx.args["dry-run"].as<bool>();
+
+  AnchoreConnection connection;
+  connection.url = config.get("url").value_or("");
+  if (connection.url.empty()) {
+    return Error(ErrorCode::usage, "no Anchore URL: pass --url or set ANCHORECTL_URL (e.g. https://anchore.example:8228)");
+  }
+  if (const auto key = config.get("api-key")) {
+    connection.username = "_api_key";
+    connection.password = *key;
+  } else {
+    connection.username = config.get("username").value_or("");
+    connection.password = config.get("password").value_or("");
+  }
+  connection.bearer_token = config.get("token").value_or("");
+  if (connection.username.empty() && connection.bearer_token.empty()) {
+    return Error(ErrorCode::usage, "no Anchore credentials: pass --username/--password, --api-key or --token "
+                                   "(or ANCHORECTL_USERNAME/ANCHORECTL_PASSWORD)");
+  }
+  connection.ca_file = option<std::string>(ctx.args, "cacert").value_or("");
+  connection.insecure = ctx.args["insecure"].as<bool>();
+
+  RetryPolicy retry;
+  retry.retries = ctx.args["retries"].as<int>();
+  if (retry.retries < 0 || retry.retries > 100) return Error(ErrorCode::usage, "--retries must be 0 to 100");
+  AIRLOCK_TRY_ASSIGN(retry.initial_delay, parse_duration(ctx.args["retry-delay"].as<std::string>(), "retry-delay"));
+
+  ImportOptions options;
+  options.dry_run = dry_run;
+  options.wait = ctx.args["wait"].as<bool>();
+  options.create_missing = ctx.args["create-missing"].as<bool>();
+  options.require_contiguous = ctx.args["require-contiguous"].as<bool>();
+  options.concurrency = ctx.args["concurrency"].as<int>();
+  if (options.concurrency < 1 || options.concurrency > 64) return Error(ErrorCode::usage, "--concurrency must be 1 to 64");
+  options.resubmits = retry.retries;
+  AIRLOCK_TRY_ASSIGN(options.wait_timeout, parse_duration(ctx.args["wait-timeout"].as<std::string>(), "wait-timeout"));
+  AIRLOCK_TRY_ASSIGN(options.poll_interval, parse_duration(ctx.args["poll-interval"].as<std::string>(), "poll-interval"));
+  options.app_contact = option<std::string>(ctx.args, "app-contact").value_or(connection.username.empty() || connection.username == "_api_key" ? "airlock" : connection.username);
+  if (const auto key = option<std::string>(ctx.args, "key")) {
+    AIRLOCK_TRY_ASSIGN(options.decryption_key, read_secret_key_file(*key));
+  }
+  const std::string api = ctx.args["api"].as<std::string>();
+  if (api != "auto" && api != "v6" && api != "v5") return Error(ErrorCode::usage, "--api must be auto, v6 or v5");
+  if (api == "v5") {
+    return Error(ErrorCode::usage, "--api v5 (Enterprise 5.x imports API) is not built yet; see docs/status.md");
+  }
+
+  std::vector<std::filesystem::path> bundles;
+  for (const auto& b : ctx.args["bundle"].as<std::vector<std::string>>()) bundles.emplace_back(b);
+
+  AIRLOCK_TRY_ASSIGN(auto state, ImportState::open(*state_dir, ImportState::Access::exclusive));
+  CurlHttpClient http;
+  SystemClock clock;
+  AnchoreClient client(http, connection, retry, clock);
+  AnchoreApps apps(client);
+  if (api == "auto") {
+    // Enterprise 5.x has no apps API; say so before any bundle is read.
+    AIRLOCK_TRY_ASSIGN(const bool has_apps, apps.available(config.get("account").value_or("")));
+    if (!has_apps) {
+      return Error(ErrorCode::unavailable, client.url_for("/apps") + " answers 404: the server looks like Anchore "
+                                           "Enterprise 5.x, whose imports API mode airlock does not have yet (docs/status.md)");
+    }
+  }
+  auto progress = ctx.out.progress();
+  Importer importer(*state, apps, clock, options, *progress);
+  const ImportReport report = importer.run(bundles);
+  progress.reset();
+
+  const auto json = report_json(report, dry_run);
+  if (const auto path = option<std::string>(ctx.args, "report")) {
+    AIRLOCK_TRY(write_file_atomically(*path, json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"));
+  }
+  if (ctx.out.json()) {
+    ctx.out.result() << json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  } else {
+    auto& out = ctx.out.result();
+    for (const auto& b : report.bundles) {
+      if (!b.error.empty()) {
+        out << "REJECTED  " << b.error << '\n';
+        continue;
+      }
+      if (!b.missing.empty()) {
+        std::string gap;
+        for (const auto s : b.missing) gap += (gap.empty() ? "" : ",") + std::to_string(s);
+        ctx.out.warning(b.path + ": sequence " + std::to_string(b.sequence) + " from '" + b.signer +
+                        "' arrived before sequence(s) " + gap + " (imported anyway; --require-contiguous refuses)");
+      }
+    }
+    std::size_t sent = 0, earlier = 0;
+    for (const auto& i : report.items) {
+      sent += i.sent;
+      earlier += i.earlier;
+      if (i.earlier && i.ok() && ctx.out.verbosity() != Verbosity::verbose) continue;
+      out << i.state << "  " << i.account << ":" << i.app << "/" << i.version << "/" << i.asset;
+      if (!i.job_id.empty()) out << "  job " << i.job_id;
+      if (!i.message.empty()) out << "  (" << i.message << ")";
+      out << '\n';
+    }
+    out << report.items.size() << " items in " << report.bundles.size() << " bundle(s): "
+        << (dry_run ? "dry run, nothing sent" : std::to_string(sent) + " submitted now") << ", " << earlier
+        << " done by earlier imports";
+    if (const auto path = option<std::string>(ctx.args, "report")) out << "; report " << *path;
+    out << '\n';
+  }
+  switch (report.exit_code()) {
+    case ExitCode::success: return {};
+    case ExitCode::partial: return Error(ErrorCode::partial, "some items were not imported (see above)");
+    case ExitCode::verification:
+      return Error(ErrorCode::verification, "nothing was imported: verification or trust refused it (see above)");
+    default:
+      return Error(report.unauthorized ? ErrorCode::unauthorized : ErrorCode::unavailable,
+                   "nothing was imported (see above)");
+  }
+}
+
+}  // namespace
+
+Command import_command() {
+  return {
+      .name = "import",
+      .synopsis = "airlock import BUNDLE... [--url URL] [--username U --password P | --api-key K | --token T]\n"
+                  "       [--state DIR] [--wait] [--wait-timeout D] [--dry-run] [--create-missing] [--concurrency N]\n"
+                  "       [--retries N] [--require-contiguous] [--report FILE] [--key KEY]",
+      .summary = "verify bundles and replay their analyses into Anchore Enterprise, exactly once",
+      .description =
+          "Each bundle must be signed by a key in the trust store ('airlock trust add'); it\n"
+          "is verified in full before anything of it is sent. Each item then becomes an\n"
+          "add-imported-image-asset job in its app version, under its account (sent as\n"
+          "x-anchore-account), if the signer is trusted for that account. The ledger in\n"
+          "the state folder records each item's intent before its job is submitted and the\n"
+          "job id after: re-importing a bundle sends nothing twice, and after a crash or a\n"
+          "lost answer the item is looked up in Anchore before anything is sent again.\n"
+          "--wait follows each job until it is complete, failed or cancelled. Connection\n"
+          "errors, 429 and 502/503/504 are retried with jittered backoff (a 500 three\n"
+          "times). Exit 0 all done (also: nothing new), 3 nothing passed verification or\n"
+          "trust, 4 some items failed or were refused, 1 none could be imported.\n"
+          "Anchore settings are AnchoreCTL's: ANCHORECTL_URL, ANCHORECTL_USERNAME,\n"
+          "ANCHORECTL_PASSWORD and .anchorectl.yaml. Not built yet: --api v5 (Enterprise\n"
+          "5.x imports API), receipts.",
+      .examples = "  airlock import /media/usb/transfer.airlock --wait --report import-report.json\n"
+                  "  ANCHORECTL_URL=https://anchore:8228 airlock import *.airlock --dry-run\n"
+                  "  airlock import x.airlock --create-missing --concurrency 8 --api-key \"$KEY\"\n",
+      .declare =
+          [](CommandOptions& o) {
+            o.options.add_options()
+              ("bundle", po::value<std::vector<std::string>>()->required()->value_name("BUNDLE"), "bundle files")
+              ("wait", po::bool_switch(), "follow each job until it is complete, failed or cancelled")
+              ("wait-timeout", po::value<std::string>()->default_value("30m")->value_name("D"),
+               "stop following jobs after D; unfinished ones are followed by the next run")
+              ("poll-interval", po::value<std::string>()->default_value("2s")->value_name("D"),
+               "first wait between job polls (grows 1.5x to 30s)")
+              ("dry-run", po::bool_switch(), "verify and resolve everything; submit nothing, record nothing")
+              ("create-missing", po::bool_switch(), "create apps and versions that do not exist yet")
+              ("app-contact", po::value<std::string>()->value_name("NAME"), "contact name for created apps (default: the user)")
+              ("api", po::value<std::string>()->default_value("auto")->value_name("auto|v6|v5"), "Anchore API generation")
+              ("concurrency", po::value<int>()->default_value(4)->value_name("N"), "items submitted at once")
+              ("retries", po::value<int>()->default_value(8)->value_name("N"), "retries per request")
+              ("retry-delay", po::value<std::string>()->default_value("1s")->value_name("D"), "first backoff step")
+              ("require-contiguous", po::bool_switch(), "refuse a bundle when an earlier sequence is missing (exit 3)")
+              ("report", po::value<std::string>()->value_name("FILE"), "write the JSON report here")
+              ("key", po::value<std::string>()->value_name("KEY"), "secret key to decrypt encrypted bundles")
+              ("cacert", po::value<std::string>()->value_name("FILE"), "trust this CA bundle (PEM) for the Anchore URL")
+              ("insecure", po::bool_switch(), "do not verify the server's TLS certificate");
+            o.positional.add("bundle", -1);
+            declare_config_flags(o, {"url", "username", "password", "api-key", "token", "account", "state"});
+          },
+      .run = run_import,
+  };
+}
+
+}  // namespace airlock::cli
