@@ -13,6 +13,7 @@ const std::vector<Command>& command_table() {
       export_command(),
       verify_command(),
       inspect_command(),
+      receipt_apply_command(),
       trust_add_command(),
       trust_ls_command(),
       trust_revoke_command(),

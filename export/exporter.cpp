@@ -22,7 +22,7 @@ namespace {
 Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const ExportOptions& options,
                                    RandomSource& random) {
   ExportResult result;
-  AIRLOCK_TRY_ASSIGN(const auto items, store.items_to_export(options.destination, options.all));
+  AIRLOCK_TRY_ASSIGN(const auto items, store.items_to_export(options.destination, options.all, options.resend_unacknowledged));
   if (items.empty()) return result;
 
   const PublicKey producer = key.public_key();

@@ -18,6 +18,7 @@ struct ExportOptions {
   std::filesystem::path output;
   std::string destination = "default";
   bool all = false;      // every item, sent before or not
+  bool resend_unacknowledged = false;  // also items sent before that no receipt acknowledged
   bool dry_run = false;  // plan only: nothing is written or recorded
   // Encrypt the content members to these keys (encrypt-then-sign: verify
   // still needs only the producer's public key).

@@ -27,6 +27,7 @@ MultipartBody imported_asset_body(const Item& item, std::string_view version_id,
   for (const auto& wire : k_wire_parts) {
     const ItemPart* p = part(wire.part);
     if (p == nullptr) continue;
+    if (wire.part == "parent_manifest" && item.parent_digest.empty()) continue;  // they travel together
     const std::string content_type =
         wire.own_media_type && !p->media_type.empty() ? p->media_type : std::string(wire.content_type);
     const Sha256Digest digest = p->blob;

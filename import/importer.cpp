@@ -50,18 +50,31 @@ ExitCode ImportReport::exit_code() const {
       ++failed;
     }
   }
-  std::size_t bad_bundles = 0, verification = 0;
+  std::size_t bad_bundles = 0, verification = 0, usage = 0;
   for (const auto& b : bundles) {
     if (!b.error.empty()) {
       ++bad_bundles;
       if (b.error_code == ErrorCode::verification) ++verification;
+      if (b.error_code == ErrorCode::usage) ++usage;
     }
   }
   if (refused == 0 && failed == 0 && bad_bundles == 0) return ExitCode::success;
   if (ok > 0) return ExitCode::partial;
+  if (refused == 0 && failed == 0 && bad_bundles == usage) return ExitCode::usage;  // e.g. no --key for a sealed bundle
   if (failed == 0 && bad_bundles == verification) return ExitCode::verification;  // only trust refused
   if (unauthorized) return ExitCode::operational;
   return failed > 0 || bad_bundles > verification ? ExitCode::operational : ExitCode::verification;
+}
+
+Receipt receipt_for(const ImportReport& report, std::string receipt_id) {
+  Receipt receipt;
+  receipt.receipt_id = std::move(receipt_id);
+  receipt.created = utc_now_rfc3339();
+  for (const auto& b : report.bundles) {
+    if (b.verified && b.error.empty()) receipt.bundle_ids.push_back(b.bundle_id);
+  }
+  for (const auto& i : report.items) receipt.items.push_back({i.producer, i.item_id, i.bundle_id, i.state, i.job_id});
+  return receipt;
 }
 
 Status Importer::record(LedgerEntry& entry, std::string_view state) {
@@ -142,6 +155,19 @@ ImportReport Importer::run(const std::vector<std::filesystem::path>& paths) {
     }
   }
   report.items.resize(work.size());
+  const auto allowed = std::find_if(work.begin(), work.end(), [](const Work& w) { return w.signer.allows(w.item->account); });
+  if (m_options.detect_api && allowed != work.end()) {
+    auto available = m_apps.available(allowed->item->account);
+    if (!available) {
+      m_fatal = available.error();
+    } else if (!*available) {
+      m_fatal = Error(ErrorCode::unavailable, "the server answers 404 to GET /v2/apps: it looks like Anchore Enterprise "
+                                              "5.x, whose imports API mode airlock does not have yet (docs/status.md)");
+    }
+    if (m_fatal && m_fatal->code() == ErrorCode::unauthorized && m_fatal->message().find("HTTP 401") != std::string::npos) {
+      m_unauthorized = true;
+    }
+  }
   m_progress.begin(m_options.dry_run ? "checking" : "importing", work.size());
   std::atomic<std::size_t> next{0};
   std::mutex progress_mutex;
@@ -164,6 +190,7 @@ ImportReport Importer::run(const std::vector<std::filesystem::path>& paths) {
 
 void Importer::process(Work& work, ItemOutcome& outcome) {
   const Item& item = *work.item;
+  outcome.producer = work.bundle->producer;
   outcome.bundle_id = work.bundle->bundle_id;
   outcome.item_id = item.id;
   outcome.account = item.account;
@@ -175,6 +202,11 @@ void Importer::process(Work& work, ItemOutcome& outcome) {
     outcome.state = "refused";
     outcome.message = "key '" + work.signer.name + "' is not trusted for account '" + item.account +
                       "' (`airlock trust ls`); nothing of this item was sent";
+    return;
+  }
+  if (m_fatal) {
+    outcome.state = "error";
+    outcome.message = m_fatal->message();
     return;
   }
   if (m_unauthorized) {

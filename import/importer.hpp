@@ -20,6 +20,7 @@
 #include "base/random.hpp"
 #include "import/anchore_apps.hpp"
 #include "import/import_state.hpp"
+#include "store/receipt.hpp"
 #include "store/store.hpp"
 
 namespace airlock {
@@ -36,6 +37,10 @@ struct ImportOptions {
   std::chrono::milliseconds poll_max{30000};
   std::optional<SecretKey> decryption_key;
   std::string app_contact = "airlock";
+  // Ask the server whether it has the apps API (Enterprise 6.x) before the
+  // first item; only once some bundle has passed verification, so a bad
+  // bundle never causes a request.
+  bool detect_api = true;
 };
 
 struct BundleOutcome {
@@ -49,7 +54,7 @@ struct BundleOutcome {
 };
 
 struct ItemOutcome {
-  std::string bundle_id, item_id, account, app, version, asset, image_reference;
+  std::string producer, bundle_id, item_id, account, app, version, asset, image_reference;
   // complete | failed | cancelled | submitted (job running) | refused | error
   // | would-submit (dry run)
   std::string state;
@@ -67,6 +72,10 @@ struct ImportReport {
   // trust, 4 some items failed or were refused, 1 none succeeded.
   ExitCode exit_code() const;
 };
+
+// The signed receipt's content for REPORT: every item of the verified
+// bundles and what became of it.
+Receipt receipt_for(const ImportReport& report, std::string receipt_id);
 
 class Importer {
  public:
@@ -95,6 +104,7 @@ class Importer {
   std::mutex m_resolve_mutex;
   std::map<std::string, std::optional<std::string>> m_ids;  // "account\napp[\nversion]" → id
   std::atomic<bool> m_unauthorized{false};
+  std::optional<Error> m_fatal;  // set before the items run: every item fails with it
 };
 
 }  // namespace airlock

@@ -194,10 +194,28 @@ Result<std::vector<Item>> Store::query_items(std::string_view where, std::string
 
 Result<std::vector<Item>> Store::list_items() { return query_items("", ""); }
 
-Result<std::vector<Item>> Store::items_to_export(std::string_view destination, bool all) {
+Result<std::vector<Item>> Store::items_to_export(std::string_view destination, bool all, bool resend_unacknowledged) {
   if (all) return list_items();
+  if (resend_unacknowledged) {
+    // Acknowledged items stay home; exported ones go again.
+    return query_items("WHERE state != 'acknowledged' OR id NOT IN (SELECT item_id FROM bundle_items JOIN bundles"
+                       " USING (bundle_id) WHERE destination = ?1)", destination);
+  }
   return query_items("WHERE id NOT IN (SELECT item_id FROM bundle_items JOIN bundles USING (bundle_id)"
                      " WHERE destination = ?1)", destination);
+}
+
+Result<std::vector<std::string>> Store::acknowledge(const std::vector<std::string>& ids) {
+  std::vector<std::string> changed;
+  AIRLOCK_TRY(with_transaction(*m_db, [&]() -> Status {
+    for (const auto& id : ids) {
+      AIRLOCK_TRY_ASSIGN(Statement u, m_db->prepare("UPDATE items SET state='acknowledged' WHERE id=?1 AND state='exported'"));
+      AIRLOCK_TRY(u.bind(1, id).run());
+      if (sqlite3_changes(m_db->handle()) > 0) changed.push_back(id);
+    }
+    return {};
+  }));
+  return changed;
 }
 
 Result<BundleSlot> Store::next_bundle(std::string_view destination, std::string_view producer) {

@@ -87,8 +87,12 @@ class Store {
   // By full id or a unique prefix of at least 4 characters.
   Result<Item> get_item(std::string_view id_or_prefix);
   Status remove_item(std::string_view id);
-  // Items not yet in a bundle for DESTINATION (or every item, with ALL).
-  Result<std::vector<Item>> items_to_export(std::string_view destination, bool all);
+  // Items not yet in a bundle for DESTINATION (or every item, with ALL);
+  // with RESEND_UNACKNOWLEDGED also those sent there that no receipt acknowledged.
+  Result<std::vector<Item>> items_to_export(std::string_view destination, bool all, bool resend_unacknowledged = false);
+  // Marks the exported items among IDS acknowledged (a receipt says the
+  // connected side has them); returns the ids it changed.
+  Result<std::vector<std::string>> acknowledge(const std::vector<std::string>& ids);
   // The sequence number and previous manifest hash of PRODUCER's next bundle to DESTINATION.
   Result<BundleSlot> next_bundle(std::string_view destination, std::string_view producer);
   // Records a written bundle; its items become `exported`.

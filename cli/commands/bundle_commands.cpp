@@ -44,6 +44,7 @@ Status run_export(CommandContext& ctx) {
   options.output = ctx.args["output"].as<std::string>();
   options.destination = ctx.args["destination"].as<std::string>();
   options.all = ctx.args["all"].as<bool>();
+  options.resend_unacknowledged = ctx.args["resend-unacknowledged"].as<bool>();
   options.dry_run = ctx.args["dry-run"].as<bool>();
   for (const auto& path : option<std::vector<std::string>>(ctx.args, "recipient").value_or(std::vector<std::string>{})) {
     AIRLOCK_TRY_ASSIGN(const PublicKey recipient, read_public_key_file(path));
@@ -150,16 +151,18 @@ void bundle_positional(CommandOptions& o) {
 
 Command export_command() {
   return {.name = "export",
-          .synopsis = "airlock export --key KEY -o BUNDLE [--store DIR] [--destination NAME] [--all] [--recipient PUB]... [--dry-run]",
+          .synopsis = "airlock export --key KEY -o BUNDLE [--store DIR] [--destination NAME] [--all | --resend-unacknowledged]\n"
+                      "       [--recipient PUB]... [--dry-run]",
           .summary = "pack the items not yet sent to a destination into a signed bundle",
           .description = "Writes manifest.json (every item and the SHA-256 of every member), manifest.sig\n"
                          "(Ed25519, by KEY) and each distinct part once, zstd-compressed. The bundle is\n"
                          "written atomically; its items then count as exported to that destination.\n"
                          "Each bundle to a destination has the next sequence number and names the\n"
-                         "previous bundle's manifest hash. --recipient encrypts each content member to\n"
+                         "previous bundle's manifest hash (--resend-unacknowledged also re-sends items\n"
+                         "sent before that no receipt acknowledged). --recipient encrypts each content member to\n"
                          "the given keys (X25519 sealed key + XChaCha20-Poly1305), then signs: a guard\n"
                          "can verify without any secret. Format: docs/bundle-format.md. Not built yet:\n"
-                         "--split-size, receipts.",
+                         "--split-size.",
           .examples = "  airlock export --key keys/airlock.key -o /media/usb/transfer-2026-12-04.airlock\n"
                       "  airlock export --key keys/airlock.key -o x.airlock --destination lab --dry-run\n",
           .declare =
@@ -170,6 +173,8 @@ Command export_command() {
                   ("destination", po::value<std::string>()->default_value("default")->value_name("NAME"),
                    "where the bundle goes; 'new items' are counted per destination")
                   ("all", po::bool_switch(), "send every item, including those sent before")
+                  ("resend-unacknowledged", po::bool_switch(),
+                   "also send items sent before that no receipt has acknowledged")
                   ("dry-run", po::bool_switch(), "say what would go and check free space; write nothing")
                   ("recipient", po::value<std::vector<std::string>>()->value_name("PUB"),
                    "encrypt the contents to this public key (repeatable); verify still needs only the producer's key");

@@ -25,6 +25,7 @@ Command trust_add_command();
 Command trust_ls_command();
 Command trust_revoke_command();
 Command import_command();
+Command receipt_apply_command();
 
 // Declares --KEY flags for the named settings of the config key table.
 void declare_config_flags(CommandOptions& options, std::initializer_list<std::string_view> keys);

@@ -5,7 +5,9 @@
 #include "base/file.hpp"
 #include "base/text.hpp"
 #include "cli/commands/commands.hpp"
+#include "base/hex.hpp"
 #include "crypto/key_file.hpp"
+#include "crypto/system_random.hpp"
 #include "import/importer.hpp"
 
 namespace airlock::cli {
@@ -106,6 +108,12 @@ Status run_import(CommandContext& ctx) {
   if (const auto key = option<std::string>(ctx.args, "key")) {
     AIRLOCK_TRY_ASSIGN(options.decryption_key, read_secret_key_file(*key));
   }
+  std::optional<SecretKey> receipt_key;
+  if (const auto receipt = option<std::string>(ctx.args, "receipt")) {
+    const auto key = option<std::string>(ctx.args, "receipt-key");
+    if (!key) return Error(ErrorCode::usage, "--receipt needs --receipt-key KEY (this side's secret key, from 'airlock keygen')");
+    AIRLOCK_TRY_ASSIGN(receipt_key, read_secret_key_file(*key));
+  }
   const std::string api = ctx.args["api"].as<std::string>();
   if (api != "auto" && api != "v6" && api != "v5") return Error(ErrorCode::usage, "--api must be auto, v6 or v5");
   if (api == "v5") {
@@ -120,20 +128,20 @@ Status run_import(CommandContext& ctx) {
   SystemClock clock;
   AnchoreClient client(http, connection, retry, clock);
   AnchoreApps apps(client);
-  if (api == "auto") {
-    // Enterprise 5.x has no apps API; say so before any bundle is read.
-    AIRLOCK_TRY_ASSIGN(const bool has_apps, apps.available(config.get("account").value_or("")));
-    if (!has_apps) {
-      return Error(ErrorCode::unavailable, client.url_for("/apps") + " answers 404: the server looks like Anchore "
-                                           "Enterprise 5.x, whose imports API mode airlock does not have yet (docs/status.md)");
-    }
-  }
+  options.detect_api = api == "auto";
   auto progress = ctx.out.progress();
   Importer importer(*state, apps, clock, options, *progress);
   const ImportReport report = importer.run(bundles);
   progress.reset();
 
   const auto json = report_json(report, dry_run);
+  if (receipt_key && !dry_run) {
+    SystemRandom random;
+    std::array<std::uint8_t, 16> id{};
+    random.fill(id);
+    const Receipt receipt = receipt_for(report, to_hex(id));
+    AIRLOCK_TRY(write_file_atomically(*option<std::string>(ctx.args, "receipt"), write_signed_receipt(receipt, *receipt_key)));
+  }
   if (const auto path = option<std::string>(ctx.args, "report")) {
     AIRLOCK_TRY(write_file_atomically(*path, json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n"));
   }
@@ -172,6 +180,7 @@ Status run_import(CommandContext& ctx) {
   switch (report.exit_code()) {
     case ExitCode::success: return {};
     case ExitCode::partial: return Error(ErrorCode::partial, "some items were not imported (see above)");
+    case ExitCode::usage: return Error(ErrorCode::usage, "nothing was imported (see above)");
     case ExitCode::verification:
       return Error(ErrorCode::verification, "nothing was imported: verification or trust refused it (see above)");
     default:
@@ -187,7 +196,7 @@ Command import_command() {
       .name = "import",
       .synopsis = "airlock import BUNDLE... [--url URL] [--username U --password P | --api-key K | --token T]\n"
                   "       [--state DIR] [--wait] [--wait-timeout D] [--dry-run] [--create-missing] [--concurrency N]\n"
-                  "       [--retries N] [--require-contiguous] [--report FILE] [--key KEY]",
+                  "       [--retries N] [--require-contiguous] [--report FILE] [--receipt FILE --receipt-key KEY] [--key KEY]",
       .summary = "verify bundles and replay their analyses into Anchore Enterprise, exactly once",
       .description =
           "Each bundle must be signed by a key in the trust store ('airlock trust add'); it\n"
@@ -202,8 +211,9 @@ Command import_command() {
           "times). Exit 0 all done (also: nothing new), 3 nothing passed verification or\n"
           "trust, 4 some items failed or were refused, 1 none could be imported.\n"
           "Anchore settings are AnchoreCTL's: ANCHORECTL_URL, ANCHORECTL_USERNAME,\n"
-          "ANCHORECTL_PASSWORD and .anchorectl.yaml. Not built yet: --api v5 (Enterprise\n"
-          "5.x imports API), receipts.",
+          "ANCHORECTL_PASSWORD and .anchorectl.yaml. --receipt writes a receipt signed\n"
+          "with --receipt-key for the isolated side's 'airlock receipt apply'. Not built\n"
+          "yet: --api v5 (the Enterprise 5.x imports API).",
       .examples = "  airlock import /media/usb/transfer.airlock --wait --report import-report.json\n"
                   "  ANCHORECTL_URL=https://anchore:8228 airlock import *.airlock --dry-run\n"
                   "  airlock import x.airlock --create-missing --concurrency 8 --api-key \"$KEY\"\n",
@@ -225,6 +235,9 @@ Command import_command() {
               ("retry-delay", po::value<std::string>()->default_value("1s")->value_name("D"), "first backoff step")
               ("require-contiguous", po::bool_switch(), "refuse a bundle when an earlier sequence is missing (exit 3)")
               ("report", po::value<std::string>()->value_name("FILE"), "write the JSON report here")
+              ("receipt", po::value<std::string>()->value_name("FILE"),
+               "write a signed receipt for the isolated side ('airlock receipt apply')")
+              ("receipt-key", po::value<std::string>()->value_name("KEY"), "the secret key that signs the receipt")
               ("key", po::value<std::string>()->value_name("KEY"), "secret key to decrypt encrypted bundles")
               ("cacert", po::value<std::string>()->value_name("FILE"), "trust this CA bundle (PEM) for the Anchore URL")
               ("insecure", po::bool_switch(), "do not verify the server's TLS certificate");
