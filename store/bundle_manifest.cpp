@@ -30,6 +30,42 @@ Result<std::uint64_t> number(const nlohmann::json& obj, const char* key) {
   return it->get<std::uint64_t>();
 }
 
+Result<BundleVolume> parse_volume(const nlohmann::json& j) {
+  if (!j.is_object()) return bad("'volume' is not an object");
+  BundleVolume v;
+  AIRLOCK_TRY_ASSIGN(const std::uint64_t index, number(j, "index"));
+  AIRLOCK_TRY_ASSIGN(const std::uint64_t count, number(j, "count"));
+  if (count == 0 || count > k_max_volumes || index == 0 || index > count) {
+    return bad("volume " + std::to_string(index) + " of " + std::to_string(count) + " is out of range");
+  }
+  v.index = static_cast<std::uint32_t>(index);
+  v.count = static_cast<std::uint32_t>(count);
+  if (j.contains("first") && !j["first"].is_null()) {
+    AIRLOCK_TRY_ASSIGN(const std::string first, text(j, "first"));
+    AIRLOCK_TRY_ASSIGN(v.first, Sha256Digest::parse(first).context("bundle manifest volume.first"));
+  }
+  if ((v.index == 1) != !v.first) return bad("volume.first must be null in volume 1 and set in every other volume");
+  return v;
+}
+
+// A part of a split bundle's item: its "volume" must be in range, agree with
+// every other part naming the same member, and say this volume exactly when
+// this volume lists the member.
+Status place_part(BundleManifest& m, const nlohmann::json& part, const std::string& member, bool listed,
+                  const std::string& what) {
+  AIRLOCK_TRY_ASSIGN(const std::uint64_t volume, number(part, "volume"));
+  if (volume == 0 || volume > m.volume->count) {
+    return bad(what + " names volume " + std::to_string(volume) + " of " + std::to_string(m.volume->count));
+  }
+  const auto [it, inserted] = m.member_volumes.emplace(member, static_cast<std::uint32_t>(volume));
+  if (!inserted && it->second != volume) return bad(what + " places member " + member + " in two volumes");
+  if (listed != (volume == m.volume->index)) {
+    return bad(what + (listed ? " is listed here but placed in volume " + std::to_string(volume)
+                              : " is placed in this volume but its member is not listed"));
+  }
+  return {};
+}
+
 }  // namespace
 
 std::string member_name(const Sha256Digest& content, bool encrypted) {
@@ -50,7 +86,12 @@ std::string serialize_bundle_manifest(const BundleManifest& m) {
   for (const auto& i : m.items) {
     ordered_json parts = ordered_json::object();
     for (const auto& p : i.parts) {
-      parts[p.name] = {{"digest", p.blob.oci()}, {"size", p.size}, {"media_type", p.media_type}, {"member", member_name(p.blob, m.encrypted())}};
+      const std::string member = member_name(p.blob, m.encrypted());
+      parts[p.name] = {{"digest", p.blob.oci()}, {"size", p.size}, {"media_type", p.media_type}, {"member", member}};
+      if (m.volume) {
+        const auto v = m.member_volumes.find(member);
+        parts[p.name]["volume"] = v == m.member_volumes.end() ? 0 : v->second;  // 0: a writer's bug, refused on reading
+      }
     }
     doc["items"].push_back({{"id", i.id}, {"account", i.account}, {"app", i.app}, {"version", i.version},
                             {"asset", i.asset}, {"asset_type", i.asset_type}, {"annotations", i.annotations},
@@ -61,6 +102,10 @@ std::string serialize_bundle_manifest(const BundleManifest& m) {
   }
   doc["encryption"] = m.encrypted() ? ordered_json{{"scheme", "ALSEALv1"}, {"recipients", m.recipients}}
                                      : ordered_json(nullptr);
+  if (m.volume) {
+    doc["volume"] = {{"index", m.volume->index}, {"count", m.volume->count},
+                     {"first", m.volume->first ? ordered_json(m.volume->first->oci()) : ordered_json(nullptr)}};
+  }
   doc["members"] = ordered_json::array();
   for (const auto& mem : m.members) doc["members"].push_back({{"name", mem.name}, {"size", mem.size}, {"sha256", mem.sha256.hex()}});
   return doc.dump(1, ' ', false, ordered_json::error_handler_t::replace) + "\n";
@@ -106,6 +151,9 @@ Result<BundleManifest> parse_bundle_manifest(std::string_view bytes) {
       if (!r.is_string()) return bad("a recipient key id is not text");
       m.recipients.push_back(r.get<std::string>());
     }
+  }
+  if (doc.contains("volume") && !doc["volume"].is_null()) {
+    AIRLOCK_TRY_ASSIGN(m.volume, parse_volume(doc["volume"]));
   }
   const std::string suffix = m.encrypted() ? ".zst.sealed" : ".zst";
   if (!doc.contains("members") || !doc["members"].is_array() || doc["members"].size() > k_max_members) {
@@ -166,12 +214,24 @@ Result<BundleManifest> parse_bundle_manifest(std::string_view bytes) {
       AIRLOCK_TRY_ASSIGN(part.blob, Sha256Digest::parse(digest).context("bundle manifest part"));
       AIRLOCK_TRY_ASSIGN(part.size, number(p, "size"));
       AIRLOCK_TRY_ASSIGN(part.media_type, text(p, "media_type"));
-      if (names.count(member_name(part.blob, m.encrypted())) == 0) {
+      const std::string member = member_name(part.blob, m.encrypted());
+      if (m.volume) {
+        AIRLOCK_TRY(place_part(m, p, member, names.count(member) > 0, "item " + item.id + " part " + name));
+      } else if (names.count(member) == 0) {
         return bad("item " + item.id + " part " + name + " names a member the bundle does not list");
       }
       item.parts.push_back(std::move(part));
     }
     m.items.push_back(std::move(item));
+  }
+  if (m.volume) {
+    // A volume's members are exactly those its parts place in it: none extra.
+    for (const auto& member : m.members) {
+      const auto v = m.member_volumes.find(member.name);
+      if (v == m.member_volumes.end() || v->second != m.volume->index) {
+        return bad("member '" + member.name + "' is not named by any part of volume " + std::to_string(m.volume->index));
+      }
+    }
   }
   return m;
 }

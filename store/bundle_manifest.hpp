@@ -3,6 +3,7 @@
 // bundle holds and the hash of every member. Parsing is strict: the bytes
 // come from removable media or a diode.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,17 @@ struct BundleMember {
   Sha256Digest sha256;
 };
 
+// A volume of a split bundle (docs/bundle-format.md, "Split volumes").
+struct BundleVolume {
+  std::uint32_t index = 0;  // from 1
+  std::uint32_t count = 0;
+  // "sha256:" + SHA-256 of volume 1's manifest.json: the set's identity in
+  // the chain. None in volume 1 itself.
+  std::optional<Sha256Digest> first;
+};
+
+inline constexpr std::uint32_t k_max_volumes = 100000;
+
 struct BundleManifest {
   std::string bundle_id;
   std::string created;
@@ -34,6 +46,11 @@ struct BundleManifest {
   // Key ids the content members are encrypted to (ALSEALv1); empty: plain.
   std::vector<std::string> recipients;
   bool encrypted() const { return !recipients.empty(); }
+  // Set in a volume of a split bundle; then `members` holds only this
+  // volume's members, and member_volumes says, for every member of the whole
+  // set (by name), which volume carries it (the parts' "volume" fields).
+  std::optional<BundleVolume> volume;
+  std::map<std::string, std::uint32_t> member_volumes;
 };
 
 // "blobs/sha256/<content hex>.zst", with ".sealed" when encrypted.
