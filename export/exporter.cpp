@@ -10,12 +10,48 @@
 #include "base/hex.hpp"
 #include "base/text.hpp"
 #include "crypto/sealed_stream.hpp"
+#include "export/split.hpp"
 #include "store/bundle_tar.hpp"
 
 namespace airlock {
 
 namespace {
 
+// What encrypt_stream makes of N plain bytes (docs/keys.md): the header with
+// one sealed key per recipient, then 17 bytes of tag per chunk, at least one.
+std::uint64_t sealed_size(std::uint64_t n, std::size_t recipients) {
+  const std::uint64_t chunks = std::max<std::uint64_t>(1, (n + k_default_seal_chunk - 1) / k_default_seal_chunk);
+  return n + 8 + 4 + 2 + 96 * recipients + 24 + 17 * chunks;
+}
+
+Status check_free_space(const std::filesystem::path& output, std::uint64_t bytes) {
+  struct statvfs fs {};
+  auto dir = output.parent_path();
+  if (dir.empty()) dir = ".";
+  if (::statvfs(dir.c_str(), &fs) == 0 && static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < bytes) {
+    return Error(ErrorCode::io, "not enough free space in " + dir.string() + " for a bundle of about " +
+                                    std::to_string(bytes) + " bytes");
+  }
+  return {};
+}
+
+// The bundle's items now count as exported to its destination, and the next
+// bundle there chains to it.
+Result<ExportResult> record(Store& store, ExportResult& result, const std::filesystem::path& path) {
+  const BundleManifest& m = result.manifest;
+  RecordedBundle record;
+  record.bundle_id = m.bundle_id;
+  record.destination = m.destination;
+  record.producer = m.producer_key_id;
+  record.sequence = m.sequence;
+  record.manifest_sha256 = result.manifest_hash;
+  record.path = path.string();
+  for (const auto& item : m.items) record.item_ids.push_back(item.id);
+  const std::string what = result.volumes.empty() ? "the bundle " + path.string() + " was"
+                                                   : "the volumes " + path.string() + " … were";
+  AIRLOCK_TRY(store.record_bundle(record).context(what + " written but not recorded in the store; delete and export again"));
+  return std::move(result);
+}
 
 }  // namespace
 
@@ -73,8 +109,18 @@ Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const Exp
     AIRLOCK_TRY_ASSIGN(auto file, FileSource::open(source));
     HashingSink hashed;
     AIRLOCK_TRY(copy_stream(*file, hashed));
-    m.members.push_back({name, hashed.size(), hashed.finish()});
+    // A dry run seals nothing, but the sealed size is known exactly.
+    const std::uint64_t size = m.encrypted() && options.dry_run ? sealed_size(hashed.size(), m.recipients.size()) : hashed.size();
+    m.members.push_back({name, size, hashed.finish()});
     member_files[name] = source;
+  }
+  if (options.split_size > 0) {
+    AIRLOCK_TRY(write_split_bundle(member_files, key, options, result));
+    if (options.dry_run) {
+      AIRLOCK_TRY(check_free_space(options.output, result.bundle_size));
+      return result;
+    }
+    return record(store, result, result.volumes.front().path);
   }
   const std::string manifest = serialize_bundle_manifest(m);
   result.manifest_hash = sha256(manifest);
@@ -82,14 +128,7 @@ Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const Exp
   result.bundle_size = manifest.size() + signature.size() + 10240;
   for (const auto& member : m.members) result.bundle_size += member.size + 1024;
   if (options.dry_run) {
-    struct statvfs fs {};
-    auto dir = options.output.parent_path();
-    if (dir.empty()) dir = ".";
-    if (::statvfs(dir.c_str(), &fs) == 0 &&
-        static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < result.bundle_size) {
-      return Error(ErrorCode::io, "not enough free space in " + dir.string() + " for a bundle of about " +
-                                      std::to_string(result.bundle_size) + " bytes");
-    }
+    AIRLOCK_TRY(check_free_space(options.output, result.bundle_size));
     return result;
   }
 
@@ -110,18 +149,7 @@ Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const Exp
   std::error_code ec;
   result.bundle_size = std::filesystem::file_size(options.output, ec);
   result.written = true;
-
-  RecordedBundle record;
-  record.bundle_id = m.bundle_id;
-  record.destination = m.destination;
-  record.producer = producer.key_id();
-  record.sequence = m.sequence;
-  record.manifest_sha256 = result.manifest_hash;
-  record.path = options.output.string();
-  for (const auto& item : items) record.item_ids.push_back(item.id);
-  AIRLOCK_TRY(store.record_bundle(record).context("the bundle " + options.output.string() +
-                                                  " was written but not recorded in the store; delete it and export again"));
-  return result;
+  return record(store, result, options.output);
 }
 
 }  // namespace airlock
