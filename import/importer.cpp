@@ -88,11 +88,11 @@ ImportReport Importer::run(const std::vector<std::filesystem::path>& paths) {
   m_deadline = m_clock.now() + m_options.wait_timeout;
   clear_staging(m_state);
   std::vector<TakenBundle> taken;
-  for (const auto& path : paths) {
+  for (const auto& input : group_bundle_inputs(paths)) {  // a bundle, or the volumes of one split bundle
     BundleOutcome b;
-    b.path = path.string();
-    m_progress.begin("verifying " + path.filename().string(), 0);
-    auto result = take_bundle(path, m_state, m_options.decryption_key);
+    b.path = input.name();
+    m_progress.begin("verifying " + input.label(), 0);
+    auto result = take_bundle(input, m_state, m_options.decryption_key);
     m_progress.end();
     if (!result) {
       b.error = result.error().message();
