@@ -173,10 +173,25 @@ Status write_split_bundle(const MemberFiles& files, const SecretKey& key, const 
                                        " or more");
   }
 
-  // First fit, in the order the manifest lists the members (item order):
-  // an item's parts mostly land in one volume.
-  std::vector<PlannedVolume> plan;
+  // First fit, in item order: an item's parts mostly land in one volume.
+  std::map<std::string, std::size_t> index_of;
+  for (std::size_t i = 0; i < set.members.size(); ++i) index_of.emplace(set.members[i].name, i);
+  std::vector<std::size_t> order;
+  std::vector<bool> placed(set.members.size(), false);
+  for (const auto& item : set.items) {
+    for (const auto& part : item.parts) {
+      const auto it = index_of.find(member_name(part.blob, set.encrypted()));
+      if (it != index_of.end() && !placed[it->second]) {
+        placed[it->second] = true;
+        order.push_back(it->second);
+      }
+    }
+  }
   for (std::size_t i = 0; i < set.members.size(); ++i) {
+    if (!placed[i]) order.push_back(i);  // named by no part: none today, but never dropped
+  }
+  std::vector<PlannedVolume> plan;
+  for (const std::size_t i : order) {
     const BundleMember& m = set.members[i];
     auto slot = std::find_if(plan.begin(), plan.end(), [&](const PlannedVolume& v) { return fits(v, m); });
     if (slot == plan.end()) slot = plan.insert(plan.end(), PlannedVolume{});

@@ -45,14 +45,16 @@ Sha256Digest volume_set_fingerprint(const BundleManifest& manifest) {
 }
 
 std::string volume_list(const std::vector<std::uint32_t>& indexes) {
+  constexpr std::size_t k_shown = 20;  // a message, not a listing of thousands
   std::string out;
-  for (const auto i : indexes) out += (out.empty() ? "" : ", ") + std::to_string(i);
+  for (std::size_t i = 0; i < indexes.size() && i < k_shown; ++i) out += (out.empty() ? "" : ", ") + std::to_string(indexes[i]);
+  if (indexes.size() > k_shown) out += " and " + std::to_string(indexes.size() - k_shown) + " more";
   return out;
 }
 
 Status VolumeSet::add(const VerifiedBundle& volume, const std::string& name) {
   const BundleManifest& m = volume.manifest;
-  if (!m.volume) {
+  if (!m.volume || (m.volume->index != 1 && !m.volume->first)) {
     return Error(ErrorCode::verification, name + ": bundle " + m.bundle_id + " is not a volume of a split bundle");
   }
   const Sha256Digest fingerprint = volume_set_fingerprint(m);

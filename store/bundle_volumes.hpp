@@ -29,7 +29,7 @@ std::optional<std::filesystem::path> sibling_volume_path(const std::filesystem::
 // volume's own index, `first` and member list left out.
 Sha256Digest volume_set_fingerprint(const BundleManifest& manifest);
 
-// "1, 3, 4"
+// "1, 3, 4"; past 20 numbers, "… and N more".
 std::string volume_list(const std::vector<std::uint32_t>& indexes);
 
 class VolumeSet {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <regex>
 #include <set>
 
@@ -292,6 +293,9 @@ TEST(VolumeNames, NumberedBesideTheOutput) {
   EXPECT_EQ(sibling_volume_path("in/t.002.airlock", 2, 3, 3), std::filesystem::path("in/t.003.airlock"));
   EXPECT_FALSE(sibling_volume_path("in/renamed.airlock", 2, 3, 3));
   EXPECT_EQ(volume_list({1, 3, 4}), "1, 3, 4");
+  std::vector<std::uint32_t> many(1000);
+  std::iota(many.begin(), many.end(), 1u);
+  EXPECT_EQ(volume_list(many), "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 and 980 more");
 }
 
 TEST_F(BundleTest, SplitVolumesFitTheirSizeAndEachVerifiesAlone) {
