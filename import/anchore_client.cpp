@@ -61,7 +61,7 @@ std::chrono::milliseconds AnchoreClient::backoff(int attempt) {
 }
 
 Result<HttpReply> AnchoreClient::send(HttpRequest request, std::string_view account, Idempotent idempotent,
-                                      const MultipartBody* multipart) {
+                                      const StreamedBody* streamed) {
   if (!m_authorization.empty()) request.headers.emplace_back("Authorization", m_authorization);
   if (!account.empty()) request.headers.emplace_back("x-anchore-account", std::string(account));
   request.headers.emplace_back("Accept", "application/json");
@@ -73,12 +73,12 @@ Result<HttpReply> AnchoreClient::send(HttpRequest request, std::string_view acco
   int errors_500 = 0;
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<ByteSource> body;
-    if (multipart != nullptr) {
-      body = multipart->open();
-      request.body_source = body.get();
-      request.body_size = multipart->size();
-    }
     auto answer = [&]() -> Result<std::pair<HttpReply, std::optional<std::chrono::milliseconds>>> {
+      if (streamed != nullptr) {
+        AIRLOCK_TRY_ASSIGN(body, streamed->open());
+        request.body_source = body.get();
+        request.body_size = streamed->size;
+      }
       AIRLOCK_TRY_ASSIGN(auto response, m_http.send(request));
       HttpReply reply;
       reply.status = response->status();
@@ -109,15 +109,24 @@ Result<HttpReply> AnchoreClient::get(std::string_view path, std::string_view acc
   return send(std::move(request), account, Idempotent::yes, nullptr);
 }
 
-Result<HttpReply> AnchoreClient::post_json(std::string_view path, std::string_view account, const nlohmann::json& body) {
+Result<HttpReply> AnchoreClient::post_empty(std::string_view path, std::string_view account) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url_for(path);
+  // What it creates (an import operation) is harmless twice: an unused one expires.
+  return send(std::move(request), account, Idempotent::yes, nullptr);
+}
+
+Result<HttpReply> AnchoreClient::post_json(std::string_view path, std::string_view account, const nlohmann::json& body,
+                                           Idempotent idempotent) {
   HttpRequest request;
   request.method = "POST";
   request.url = url_for(path);
   request.headers.emplace_back("Content-Type", "application/json");
   request.body = body.dump();
-  // Creating an app or a version twice answers 409, which callers resolve by
-  // reading it back: safe to retry.
-  return send(std::move(request), account, Idempotent::yes, nullptr);
+  // By default for creating an app or a version: twice answers 409, which
+  // callers resolve by reading it back, so it is safe to retry.
+  return send(std::move(request), account, idempotent, nullptr);
 }
 
 Result<HttpReply> AnchoreClient::post_multipart(std::string_view path, std::string_view account,
@@ -126,7 +135,19 @@ Result<HttpReply> AnchoreClient::post_multipart(std::string_view path, std::stri
   request.method = "POST";
   request.url = url_for(path);
   request.headers.emplace_back("Content-Type", body.content_type());
-  return send(std::move(request), account, Idempotent::no, &body);
+  const StreamedBody streamed{[&body]() -> Result<std::unique_ptr<ByteSource>> { return body.open(); }, body.size()};
+  return send(std::move(request), account, Idempotent::no, &streamed);
+}
+
+Result<HttpReply> AnchoreClient::post_stream(std::string_view path, std::string_view account,
+                                             std::string_view content_type, std::uint64_t size,
+                                             const MultipartBody::Opener& open, Idempotent idempotent) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url_for(path);
+  request.headers.emplace_back("Content-Type", std::string(content_type));
+  const StreamedBody streamed{open, size};
+  return send(std::move(request), account, idempotent, &streamed);
 }
 
 Result<std::vector<nlohmann::json>> AnchoreClient::list_all(std::string_view path, std::string_view account) {

@@ -49,19 +49,35 @@ class AnchoreClient {
   std::string url_for(std::string_view path) const { return m_base + std::string(path); }
   const std::string& base_url() const { return m_base; }
 
+  // Whether a request may be sent again after it failed without an answer
+  // (it may have been processed). `no`: the caller reconciles before sending
+  // it again. Answers that say "not processed" (429, 502, 503) are retried either way.
+  enum class Idempotent { yes, no };
+
   Result<HttpReply> get(std::string_view path, std::string_view account);
-  Result<HttpReply> post_json(std::string_view path, std::string_view account, const nlohmann::json& body);
+  // A POST without a body (Content-Length: 0).
+  Result<HttpReply> post_empty(std::string_view path, std::string_view account);
+  Result<HttpReply> post_json(std::string_view path, std::string_view account, const nlohmann::json& body,
+                              Idempotent idempotent = Idempotent::yes);
   // Not retried after an ambiguous failure (the request may have been
   // processed): the caller reconciles before sending it again.
   Result<HttpReply> post_multipart(std::string_view path, std::string_view account, const MultipartBody& body);
+  // A raw body of SIZE bytes streamed from a fresh OPEN() on each attempt,
+  // with Content-Length (content uploads; never held in memory).
+  Result<HttpReply> post_stream(std::string_view path, std::string_view account, std::string_view content_type,
+                                std::uint64_t size, const MultipartBody::Opener& open, Idempotent idempotent);
   // Every item of a paginated list ({"items": […], "pagination": {"next_cursor"}}),
   // PATH carrying its query (without cursor).
   Result<std::vector<nlohmann::json>> list_all(std::string_view path, std::string_view account);
 
  private:
-  enum class Idempotent { yes, no };
+  // A streamed request body, opened again for each attempt.
+  struct StreamedBody {
+    MultipartBody::Opener open;
+    std::uint64_t size = 0;
+  };
   Result<HttpReply> send(HttpRequest request, std::string_view account, Idempotent idempotent,
-                         const MultipartBody* multipart);
+                         const StreamedBody* streamed);
   std::chrono::milliseconds backoff(int attempt);
 
   HttpClient& m_http;
