@@ -1,16 +1,10 @@
 #include "import/importer.hpp"
 
 #include <algorithm>
-#include <array>
-#include <random>
 #include <set>
 #include <thread>
 
-#include "base/hex.hpp"
 #include "base/text.hpp"
-#include "import/anchore_error.hpp"
-#include "import/bundle_intake.hpp"
-#include "import/imported_asset.hpp"
 
 namespace airlock {
 
@@ -18,22 +12,9 @@ struct Importer::Work {
   const Item* item = nullptr;
   const BundleOutcome* bundle = nullptr;
   TrustedKey signer;
-  std::optional<LedgerEntry> entry;  // as the ledger had it when the run began
-};
-
-struct Importer::Resolution {
-  std::string app_id, version_id;
-  std::string note;  // e.g. what a dry run would create
 };
 
 namespace {
-
-std::string random_boundary() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::array<std::uint8_t, 16> bytes{};
-  for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
-  return "airlock-" + to_hex(bytes);
-}
 
 bool is_terminal(std::string_view state) { return state == "complete" || state == "failed" || state == "cancelled"; }
 
@@ -77,17 +58,55 @@ Receipt receipt_for(const ImportReport& report, std::string receipt_id) {
   return receipt;
 }
 
+Importer::Importer(ImportState& state, AnchoreClient& client, Clock& clock, ImportOptions options,
+                   Progress& progress)
+    : m_state(state), m_clock(clock), m_options(std::move(options)), m_progress(progress), m_apps(client),
+      m_images(client), m_asset_jobs(m_apps, state.blobs(), {m_options.create_missing, m_options.app_contact}),
+      m_image_imports(m_images, state.blobs()) {}
+
 Status Importer::record(LedgerEntry& entry, std::string_view state) {
   entry.state = state;
   entry.updated = utc_now_rfc3339();
   return m_state.put_entry(entry);
 }
 
+void Importer::note_unauthorized(const Error& error) {
+  // A 401 will be the same for every item: stop asking. (A 403 is per account.)
+  if (error.code() == ErrorCode::unauthorized && error.message().find("HTTP 401") != std::string::npos) {
+    m_unauthorized = true;
+  }
+}
+
 ImportReport Importer::run(const std::vector<std::filesystem::path>& paths) {
   ImportReport report;
   m_deadline = m_clock.now() + m_options.wait_timeout;
-  clear_staging(m_state);
   std::vector<TakenBundle> taken;
+  std::vector<Work> work = take_bundles(paths, report, taken);
+  report.items.resize(work.size());
+  choose_api(work, report);
+  m_progress.begin(m_options.dry_run ? "checking" : "importing", work.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex progress_mutex;
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < work.size(); i = next++) {
+      process(work[i], report.items[i]);
+      std::lock_guard lock(progress_mutex);
+      m_progress.advance(1);
+    }
+  };
+  const int threads = std::clamp<int>(m_options.concurrency, 1, 64);
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads && static_cast<std::size_t>(t) < work.size(); ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  m_progress.end();
+  report.unauthorized = m_unauthorized;
+  return report;
+}
+
+std::vector<Importer::Work> Importer::take_bundles(const std::vector<std::filesystem::path>& paths,
+                                                   ImportReport& report, std::vector<TakenBundle>& taken) {
+  clear_staging(m_state);
   for (const auto& input : group_bundle_inputs(paths)) {  // a bundle, or the volumes of one split bundle
     BundleOutcome b;
     b.path = input.name();
@@ -154,38 +173,38 @@ ImportReport Importer::run(const std::vector<std::filesystem::path>& paths) {
       work.push_back(std::move(w));
     }
   }
-  report.items.resize(work.size());
-  const auto allowed = std::find_if(work.begin(), work.end(), [](const Work& w) { return w.signer.allows(w.item->account); });
-  if (m_options.detect_api && allowed != work.end()) {
-    auto available = m_apps.available(allowed->item->account);
-    if (!available) {
-      m_fatal = available.error();
-    } else if (!*available) {
-      m_fatal = Error(ErrorCode::unavailable, "the server answers 404 to GET /v2/apps: it looks like Anchore Enterprise "
-                                              "5.x, whose imports API mode airlock does not have yet (docs/status.md)");
-    }
-    if (m_fatal && m_fatal->code() == ErrorCode::unauthorized && m_fatal->message().find("HTTP 401") != std::string::npos) {
-      m_unauthorized = true;
-    }
+  return work;
+}
+
+void Importer::choose_api(const std::vector<Work>& work, ImportReport& report) {
+  if (m_options.api == AnchoreApi::v5) {
+    m_submission = &m_image_imports;
+    report.api = "v5";
+    return;
   }
-  m_progress.begin(m_options.dry_run ? "checking" : "importing", work.size());
-  std::atomic<std::size_t> next{0};
-  std::mutex progress_mutex;
-  const auto worker = [&] {
-    for (std::size_t i = next++; i < work.size(); i = next++) {
-      process(work[i], report.items[i]);
-      std::lock_guard lock(progress_mutex);
-      m_progress.advance(1);
-    }
-  };
-  const int threads = std::clamp<int>(m_options.concurrency, 1, 64);
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads && static_cast<std::size_t>(t) < work.size(); ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  m_progress.end();
-  report.unauthorized = m_unauthorized;
-  return report;
+  m_submission = &m_asset_jobs;
+  if (m_options.api == AnchoreApi::v6) {
+    report.api = "v6";
+    return;
+  }
+  // Asked in the first item's account, once: a bad or refused bundle never causes a request.
+  const auto allowed = std::find_if(work.begin(), work.end(), [](const Work& w) { return w.signer.allows(w.item->account); });
+  if (allowed == work.end()) return;
+  auto available = m_apps.available(allowed->item->account);
+  if (!available) {
+    m_fatal = available.error();
+    note_unauthorized(*m_fatal);
+    return;
+  }
+  if (*available) {
+    report.api = "v6";
+    return;
+  }
+  m_submission = &m_image_imports;
+  report.api = "v5";
+  report.notices.push_back(
+      "the server answers 404 to GET /v2/apps: Anchore Enterprise 5.x, which has no apps; importing each item as an "
+      "image through the 5.x imports API (app, version and asset go to the report only; --api v5 skips this check)");
 }
 
 void Importer::process(Work& work, ItemOutcome& outcome) {
@@ -231,7 +250,7 @@ void Importer::process(Work& work, ItemOutcome& outcome) {
       outcome.message = entry.message.empty() ? "done by an earlier import" : entry.message;
       return;
     }
-    if (entry.state == "submitted") {  // --wait: follow the job an earlier run started
+    if (entry.state == "submitted") {  // --wait: follow what an earlier run submitted
       outcome.earlier = true;
       poll(item, outcome, entry);
       return;
@@ -245,13 +264,11 @@ void Importer::process(Work& work, ItemOutcome& outcome) {
     entry.version = item.version;
     entry.asset = item.asset;
   }
-  auto where = resolve(item);
-  if (!where) {
+  auto target = m_submission->resolve(item, m_options.dry_run);
+  if (!target) {
     outcome.state = "error";
-    outcome.message = where.error().message();
-    if (where.error().code() == ErrorCode::unauthorized && where.error().message().find("HTTP 401") != std::string::npos) {
-      m_unauthorized = true;
-    }
+    outcome.message = target.error().message();
+    note_unauthorized(target.error());
     if (!m_options.dry_run && !entry.state.empty() && entry.state != "intent") {
       entry.message = outcome.message;
       static_cast<void>(record(entry, "error"));
@@ -260,17 +277,15 @@ void Importer::process(Work& work, ItemOutcome& outcome) {
   }
   if (m_options.dry_run) {
     outcome.state = "would-submit";
-    outcome.message = where->note;
+    outcome.message = target->note;
     return;
   }
-  entry.app_id = where->app_id;
-  entry.version_id = where->version_id;
-  if (const Status s = submit(work, *where, outcome, entry); !s) {
+  entry.app_id = target->app_id;
+  entry.version_id = target->version_id;
+  if (const Status s = submit(item, *target, outcome, entry); !s) {
     outcome.state = "error";
     outcome.message = s.error().message();
-    if (s.error().code() == ErrorCode::unauthorized && s.error().message().find("HTTP 401") != std::string::npos) {
-      m_unauthorized = true;
-    }
+    note_unauthorized(s.error());
     // An unknown outcome keeps its intent, so the next run looks first.
     if (entry.state != "intent") {
       entry.message = outcome.message;
@@ -281,114 +296,50 @@ void Importer::process(Work& work, ItemOutcome& outcome) {
   if (m_options.wait && entry.state == "submitted") poll(item, outcome, entry);
 }
 
-Result<Importer::Resolution> Importer::resolve(const Item& item) {
-  std::lock_guard lock(m_resolve_mutex);
-  Resolution where;
-  const std::string app_key = item.account + '\n' + item.app;
-  if (!m_ids.contains(app_key)) {
-    AIRLOCK_TRY_ASSIGN(m_ids[app_key], m_apps.find_app(item.account, item.app));
-  }
-  if (!m_ids[app_key]) {
-    if (!m_options.create_missing) {
-      return Error(ErrorCode::not_found, "app '" + item.app + "' does not exist in account '" + item.account +
-                                             "'; create it in Anchore, or pass --create-missing");
-    }
-    if (m_options.dry_run) {
-      where.note = "would create app '" + item.app + "' and version '" + item.version + "'";
-      return where;
-    }
-    AIRLOCK_TRY_ASSIGN(m_ids[app_key], m_apps.create_app(item.account, item.app, m_options.app_contact));
-  }
-  where.app_id = *m_ids[app_key];
-  const std::string version_key = app_key + '\n' + item.version;
-  if (!m_ids.contains(version_key)) {
-    AIRLOCK_TRY_ASSIGN(m_ids[version_key], m_apps.find_version(item.account, where.app_id, item.version));
-  }
-  if (!m_ids[version_key]) {
-    if (!m_options.create_missing) {
-      return Error(ErrorCode::not_found, "version '" + item.version + "' of app '" + item.app +
-                                             "' does not exist in account '" + item.account +
-                                             "'; create it in Anchore, or pass --create-missing");
-    }
-    if (m_options.dry_run) {
-      where.note = "would create version '" + item.version + "'";
-      return where;
-    }
-    AIRLOCK_TRY_ASSIGN(m_ids[version_key], m_apps.create_version(item.account, where.app_id, item.version));
-  }
-  where.version_id = *m_ids[version_key];
-  return where;
+Result<bool> Importer::adopt_existing(const Item& item, ItemOutcome& outcome, LedgerEntry& entry) {
+  AIRLOCK_TRY_ASSIGN(const auto found, m_submission->find_existing(item, entry));
+  if (!found) return false;
+  entry.job_id = found->job_id;
+  entry.message = found->message;
+  AIRLOCK_TRY(record(entry, found->state));
+  outcome.state = found->state;
+  outcome.job_id = found->job_id;
+  outcome.message = found->message;
+  return true;
 }
 
-Result<std::optional<AnchoreJob>> Importer::reconcile(const Item& item, const Resolution& where, ItemOutcome& outcome,
-                                                      LedgerEntry& entry) {
-  AIRLOCK_TRY_ASSIGN(const auto asset, m_apps.find_asset(item.account, where.app_id, where.version_id, item.asset));
-  if (asset) {
-    entry.message = "already in Anchore as asset " + *asset + "; not sent again";
-    outcome.message = entry.message;
-    AIRLOCK_TRY(record(entry, "complete"));
-    outcome.state = "complete";
-    AnchoreJob job;
-    job.id = entry.job_id;
-    job.status = "complete";
-    return std::optional<AnchoreJob>(job);
-  }
-  AIRLOCK_TRY_ASSIGN(const auto job, m_apps.find_live_job(item.account, where.app_id, where.version_id, item.asset));
-  if (job) {
-    entry.job_id = job->id;
-    entry.message = "job " + job->id + " from an unacknowledged submission adopted; not sent again";
-    outcome.message = entry.message;
-    outcome.job_id = job->id;
-    AIRLOCK_TRY(record(entry, "submitted"));
-    outcome.state = "submitted";
-  }
-  return job;
-}
-
-Status Importer::submit(Work& work, const Resolution& where, ItemOutcome& outcome, LedgerEntry& entry) {
-  const Item& item = *work.item;
-  // An intent left by an earlier run: the job may exist. Look before sending.
+Status Importer::submit(const Item& item, const SubmitTarget& target, ItemOutcome& outcome, LedgerEntry& entry) {
+  // An intent left by an earlier run: the item may be on the server. Look before sending.
   if (entry.state == "intent") {
-    AIRLOCK_TRY_ASSIGN(const auto found, reconcile(item, where, outcome, entry));
-    if (found) return {};
+    AIRLOCK_TRY_ASSIGN(const bool adopted, adopt_existing(item, outcome, entry));
+    if (adopted) return {};
   }
   for (int attempt = 0;; ++attempt) {
     entry.job_id.clear();
     entry.message.clear();
     AIRLOCK_TRY(record(entry, "intent"));
-    const MultipartBody body = imported_asset_body(item, where.version_id, m_state.blobs(), random_boundary());
-    auto reply = m_apps.submit(item.account, where.app_id, k_imported_asset_job, body);
-    if (!reply) {
-      if (reply.error().code() != ErrorCode::unavailable) return reply.error();
-      // No answer: the job may or may not exist.
-      AIRLOCK_TRY_ASSIGN(const auto found, reconcile(item, where, outcome, entry));
-      if (found) return {};
-      if (attempt >= m_options.resubmits) return reply.error();
-      m_clock.sleep_for(std::chrono::milliseconds(200 << std::min(attempt, 6)));
-      continue;
+    AIRLOCK_TRY_ASSIGN(const SendOutcome sent, m_submission->send(item, target));
+    if (sent.kind == SendOutcome::Kind::accepted) {
+      entry.job_id = sent.job_id;
+      entry.message = sent.message;
+      AIRLOCK_TRY(record(entry, "submitted"));
+      outcome.state = "submitted";
+      outcome.job_id = sent.job_id;
+      outcome.message = sent.message;
+      outcome.sent = true;
+      return {};
     }
-    if (reply->status == 409) {
-      AIRLOCK_TRY_ASSIGN(const auto found, reconcile(item, where, outcome, entry));
-      if (found) return {};
-      return anchore_http_error(reply->status, reply->body, "submitting " + item.asset);
-    }
-    if (!reply->ok()) {
-      Error error = anchore_http_error(reply->status, reply->body, "submitting " + item.asset);
-      // A refusal (4xx) or exhausted retries: the job was not created.
-      entry.message = error.message();
+    if (sent.kind == SendOutcome::Kind::refused) {
+      // Nothing was created: the next run may send it again.
+      entry.message = sent.error->message();
       AIRLOCK_TRY(record(entry, "error"));
-      return error;
+      return *sent.error;
     }
-    AIRLOCK_TRY_ASSIGN(const nlohmann::json json, reply->json("submitting " + item.asset));
-    AIRLOCK_TRY_ASSIGN(const AnchoreJob job, parse_anchore_job(json, "submitting " + item.asset));
-    entry.job_id = job.id;
-    entry.message = job.warning;
-    AIRLOCK_TRY(record(entry, "submitted"));
-    outcome.state = "submitted";
-    outcome.job_id = job.id;
-    outcome.message = job.warning;
-    outcome.sent = true;
-    return {};
+    // No answer, or a 409: it may exist. Look; send again only if it does not.
+    AIRLOCK_TRY_ASSIGN(const bool adopted, adopt_existing(item, outcome, entry));
+    if (adopted) return {};
+    if (sent.kind == SendOutcome::Kind::conflict || attempt >= m_options.resubmits) return *sent.error;
+    m_clock.sleep_for(std::chrono::milliseconds(200 << std::min(attempt, 6)));
   }
 }
 
@@ -398,21 +349,21 @@ void Importer::poll(const Item& item, ItemOutcome& outcome, LedgerEntry& entry) 
   if (entry.job_id.empty()) return;  // adopted from an existing asset: nothing to follow
   auto delay = m_options.poll_interval;
   for (;;) {
-    auto job = m_apps.get_job(item.account, entry.app_id, entry.job_id);
-    if (!job) {
-      outcome.message = "could not follow job " + entry.job_id + ": " + job.error().message() +
+    auto remote = m_submission->state_of(item, entry);
+    if (!remote) {
+      outcome.message = "could not follow " + m_submission->describe(entry) + ": " + remote.error().message() +
                         "; the next import --wait follows it again";
       return;
     }
-    if (job->terminal()) {
-      entry.message = job->failure_reason;
-      static_cast<void>(record(entry, job->status));
-      outcome.state = job->status;
-      outcome.message = job->failure_reason;
+    if (remote->ended()) {
+      entry.message = remote->message;
+      static_cast<void>(record(entry, remote->state));
+      outcome.state = remote->state;
+      outcome.message = remote->message;
       return;
     }
     if (m_clock.now() + delay > m_deadline) {
-      outcome.message = "job " + entry.job_id + " still " + job->status +
+      outcome.message = m_submission->describe(entry) + " still " + remote->server_status +
                         " at --wait-timeout; the next import --wait follows it";
       return;
     }

@@ -1,15 +1,14 @@
 #pragma once
-// Importer: replays the items of verified bundles into Anchore Enterprise as
-// add-imported-image-asset jobs (DESIGN §6), each exactly once: the ledger
-// records the intent before a job is submitted and the job id after, and an
-// item whose outcome is unknown (a crash, a lost answer, a 409) is looked up
-// on the server before anything is sent again.
+// Importer: replays the items of verified bundles into Anchore Enterprise
+// (DESIGN §6) — as add-imported-image-asset jobs (6.x) or image imports (5.x,
+// no apps) — each exactly once: the ledger records the intent before an item
+// is submitted and the job id after, and an item whose outcome is unknown (a
+// crash, a lost answer, a 409) is looked up on the server before anything is
+// sent again. What differs between the two APIs is behind ItemSubmission.
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,11 +18,22 @@
 #include "base/progress.hpp"
 #include "base/random.hpp"
 #include "import/anchore_apps.hpp"
+#include "import/anchore_images_v5.hpp"
+#include "import/asset_job_submission.hpp"
+#include "import/bundle_intake.hpp"
+#include "import/image_import_submission.hpp"
 #include "import/import_state.hpp"
 #include "store/receipt.hpp"
 #include "store/store.hpp"
 
 namespace airlock {
+
+// The Anchore API generation items go in through (--api).
+enum class AnchoreApi {
+  detect,  // ask the server once (GET /v2/apps): 404 means 5.x
+  v6,      // apps, versions, add-imported-image-asset jobs
+  v5,      // the image imports API
+};
 
 struct ImportOptions {
   bool dry_run = false;       // verify and resolve; submit nothing, record nothing
@@ -37,10 +47,10 @@ struct ImportOptions {
   std::chrono::milliseconds poll_max{30000};
   std::optional<SecretKey> decryption_key;
   std::string app_contact = "airlock";
-  // Ask the server whether it has the apps API (Enterprise 6.x) before the
-  // first item; only once some bundle has passed verification, so a bad
-  // bundle never causes a request.
-  bool detect_api = true;
+  // With detect, the server is asked before the first item, and only once
+  // some item has passed verification and trust, so a bad bundle never
+  // causes a request.
+  AnchoreApi api = AnchoreApi::detect;
 };
 
 struct BundleOutcome {
@@ -58,7 +68,7 @@ struct ItemOutcome {
   // complete | failed | cancelled | submitted (job running) | refused | error
   // | would-submit (dry run)
   std::string state;
-  std::string job_id, message;
+  std::string job_id, message;  // 5.x: job_id is "image:<image digest>"
   bool sent = false;     // this run submitted its job
   bool earlier = false;  // an earlier run did the work
   bool ok() const { return state == "complete" || state == "submitted" || state == "would-submit"; }
@@ -67,6 +77,8 @@ struct ItemOutcome {
 struct ImportReport {
   std::vector<BundleOutcome> bundles;
   std::vector<ItemOutcome> items;
+  std::string api;  // "v6" or "v5" once chosen; empty when nothing was to be sent
+  std::vector<std::string> notices;  // for the user, e.g. that 5.x was detected
   bool unauthorized = false;  // the server refused the credentials: the rest was not attempted
   // DESIGN §3: 0 all done (or nothing new), 3 nothing passed verification or
   // trust, 4 some items failed or were refused, 1 none succeeded.
@@ -79,30 +91,32 @@ Receipt receipt_for(const ImportReport& report, std::string receipt_id);
 
 class Importer {
  public:
-  Importer(ImportState& state, AnchoreApps& apps, Clock& clock, ImportOptions options, Progress& progress)
-      : m_state(state), m_apps(apps), m_clock(clock), m_options(std::move(options)), m_progress(progress) {}
+  Importer(ImportState& state, AnchoreClient& client, Clock& clock, ImportOptions options, Progress& progress);
 
   ImportReport run(const std::vector<std::filesystem::path>& bundles);
 
  private:
   struct Work;
-  struct Resolution;
+  std::vector<Work> take_bundles(const std::vector<std::filesystem::path>& paths, ImportReport& report,
+                                 std::vector<TakenBundle>& taken);
+  void choose_api(const std::vector<Work>& work, ImportReport& report);
   void process(Work& work, ItemOutcome& outcome);
-  Result<Resolution> resolve(const Item& item);
-  Status submit(Work& work, const Resolution& where, ItemOutcome& outcome, LedgerEntry& entry);
-  Result<std::optional<AnchoreJob>> reconcile(const Item& item, const Resolution& where, ItemOutcome& outcome,
-                                              LedgerEntry& entry);
+  Status submit(const Item& item, const SubmitTarget& target, ItemOutcome& outcome, LedgerEntry& entry);
+  Result<bool> adopt_existing(const Item& item, ItemOutcome& outcome, LedgerEntry& entry);
   void poll(const Item& item, ItemOutcome& outcome, LedgerEntry& entry);
   Status record(LedgerEntry& entry, std::string_view state);
+  void note_unauthorized(const Error& error);
 
   ImportState& m_state;
-  AnchoreApps& m_apps;
   Clock& m_clock;
   ImportOptions m_options;
   Progress& m_progress;
+  AnchoreApps m_apps;
+  AnchoreImagesV5 m_images;
+  AssetJobSubmission m_asset_jobs;       // 6.x
+  ImageImportSubmission m_image_imports;  // 5.x
+  ItemSubmission* m_submission = &m_asset_jobs;  // the one this run uses (choose_api)
   std::chrono::steady_clock::time_point m_deadline;
-  std::mutex m_resolve_mutex;
-  std::map<std::string, std::optional<std::string>> m_ids;  // "account\napp[\nversion]" → id
   std::atomic<bool> m_unauthorized{false};
   std::optional<Error> m_fatal;  // set before the items run: every item fails with it
 };

@@ -59,8 +59,13 @@ nlohmann::ordered_json report_json(const ImportReport& report, bool dry_run) {
                      {"state", i.state}, {"job_id", i.job_id}, {"sent_now", i.sent}, {"earlier", i.earlier},
                      {"message", i.message}});
   }
-  return {{"dry_run", dry_run}, {"finished", utc_now_rfc3339()}, {"exit_code", static_cast<int>(report.exit_code())},
-          {"summary", counts}, {"bundles", bundles}, {"items", items}};
+  return {{"dry_run", dry_run},
+          {"finished", utc_now_rfc3339()},
+          {"exit_code", static_cast<int>(report.exit_code())},
+          {"api", report.api.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(report.api)},
+          {"summary", counts},
+          {"bundles", bundles},
+          {"items", items}};
 }
 
 Status run_import(CommandContext& ctx) {
@@ -115,9 +120,14 @@ Status run_import(CommandContext& ctx) {
     AIRLOCK_TRY_ASSIGN(receipt_key, read_secret_key_file(*key));
   }
   const std::string api = ctx.args["api"].as<std::string>();
-  if (api != "auto" && api != "v6" && api != "v5") return Error(ErrorCode::usage, "--api must be auto, v6 or v5");
-  if (api == "v5") {
-    return Error(ErrorCode::usage, "--api v5 (Enterprise 5.x imports API) is not built yet; see docs/status.md");
+  if (api == "auto") {
+    options.api = AnchoreApi::detect;
+  } else if (api == "v6") {
+    options.api = AnchoreApi::v6;
+  } else if (api == "v5") {
+    options.api = AnchoreApi::v5;
+  } else {
+    return Error(ErrorCode::usage, "--api '" + api + "': expected auto, v6 (apps and jobs) or v5 (the 5.x imports API)");
   }
 
   std::vector<std::filesystem::path> bundles;
@@ -127,12 +137,11 @@ Status run_import(CommandContext& ctx) {
   CurlHttpClient http;
   SystemClock clock;
   AnchoreClient client(http, connection, retry, clock);
-  AnchoreApps apps(client);
-  options.detect_api = api == "auto";
   auto progress = ctx.out.progress();
-  Importer importer(*state, apps, clock, options, *progress);
+  Importer importer(*state, client, clock, options, *progress);
   const ImportReport report = importer.run(bundles);
   progress.reset();
+  for (const auto& notice : report.notices) ctx.out.info(notice);
 
   const auto json = report_json(report, dry_run);
   if (receipt_key && !dry_run) {
@@ -167,7 +176,11 @@ Status run_import(CommandContext& ctx) {
       earlier += i.earlier;
       if (i.earlier && i.ok() && ctx.out.verbosity() != Verbosity::verbose) continue;
       out << i.state << "  " << i.account << ":" << i.app << "/" << i.version << "/" << i.asset;
-      if (!i.job_id.empty()) out << "  job " << i.job_id;
+      if (i.job_id.starts_with("image:")) {
+        out << "  image " << i.job_id.substr(6);
+      } else if (!i.job_id.empty()) {
+        out << "  job " << i.job_id;
+      }
       if (!i.message.empty()) out << "  (" << i.message << ")";
       out << '\n';
     }
@@ -195,33 +208,39 @@ Command import_command() {
   return {
       .name = "import",
       .synopsis = "airlock import BUNDLE... [--url URL] [--username U --password P | --api-key K | --token T]\n"
-                  "       [--state DIR] [--wait] [--wait-timeout D] [--dry-run] [--create-missing] [--concurrency N]\n"
-                  "       [--retries N] [--require-contiguous] [--report FILE] [--receipt FILE --receipt-key KEY] [--key KEY]",
+                  "       [--state DIR] [--wait] [--wait-timeout D] [--dry-run] [--create-missing] [--api auto|v6|v5]\n"
+                  "       [--concurrency N] [--retries N] [--require-contiguous] [--report FILE]\n"
+                  "       [--receipt FILE --receipt-key KEY] [--key KEY]",
       .summary = "verify bundles and replay their analyses into Anchore Enterprise, exactly once",
       .description =
           "Each bundle must be signed by a key in the trust store ('airlock trust add'); it\n"
-          "is verified in full before anything of it is sent. Each item then becomes an\n"
-          "add-imported-image-asset job in its app version, under its account (sent as\n"
-          "x-anchore-account), if the signer is trusted for that account. The ledger in\n"
-          "the state folder records each item's intent before its job is submitted and the\n"
-          "job id after: re-importing a bundle sends nothing twice, and after a crash or a\n"
-          "lost answer the item is looked up in Anchore before anything is sent again.\n"
-          "--wait follows each job until it is complete, failed or cancelled. Connection\n"
-          "errors, 429 and 502/503/504 are retried with jittered backoff (a 500 three\n"
-          "times). Exit 0 all done (also: nothing new), 3 nothing passed verification or\n"
-          "trust, 4 some items failed or were refused, 1 none could be imported.\n"
-          "Anchore settings are AnchoreCTL's: ANCHORECTL_URL, ANCHORECTL_USERNAME,\n"
-          "ANCHORECTL_PASSWORD and .anchorectl.yaml. --receipt writes a receipt signed\n"
-          "with --receipt-key for the isolated side's 'airlock receipt apply'. Not built\n"
-          "yet: --api v5 (the Enterprise 5.x imports API).",
+          "is verified in full before anything of it is sent. Each item then goes in under\n"
+          "its account (sent as x-anchore-account), if the signer is trusted for that\n"
+          "account. Enterprise 6.x: as an add-imported-image-asset job in its app version.\n"
+          "Enterprise 5.x (no apps; --api v5, or --api auto when GET /v2/apps answers 404):\n"
+          "as an image through the imports API (an import operation, one upload per part,\n"
+          "then POST /v2/images); app, version and asset then go to the report only. The\n"
+          "ledger in the state folder records each item's intent before it is submitted\n"
+          "and the job id (5.x: image:<digest>) after: re-importing a bundle sends nothing\n"
+          "twice, and after a crash or a lost answer the item is looked up in Anchore\n"
+          "before anything is sent again. --wait follows each job until it is complete,\n"
+          "failed or cancelled (5.x: each image until analyzed or analysis_failed).\n"
+          "Connection errors, 429 and 502/503/504 are retried with jittered backoff (a 500\n"
+          "three times). Exit 0 all done (also: nothing new), 3 nothing passed\n"
+          "verification or trust, 4 some items failed or were refused, 1 none could be\n"
+          "imported. Anchore settings are AnchoreCTL's: ANCHORECTL_URL,\n"
+          "ANCHORECTL_USERNAME, ANCHORECTL_PASSWORD and .anchorectl.yaml. --receipt writes\n"
+          "a receipt signed with --receipt-key for the isolated side's 'airlock receipt\n"
+          "apply'.",
       .examples = "  airlock import /media/usb/transfer.airlock --wait --report import-report.json\n"
                   "  ANCHORECTL_URL=https://anchore:8228 airlock import *.airlock --dry-run\n"
-                  "  airlock import x.airlock --create-missing --concurrency 8 --api-key \"$KEY\"\n",
+                  "  airlock import x.airlock --create-missing --concurrency 8 --api-key \"$KEY\"\n"
+                  "  airlock import x.airlock --api v5 --wait    # Anchore Enterprise 5.x\n",
       .declare =
           [](CommandOptions& o) {
             o.options.add_options()
               ("bundle", po::value<std::vector<std::string>>()->required()->value_name("BUNDLE"), "bundle files")
-              ("wait", po::bool_switch(), "follow each job until it is complete, failed or cancelled")
+              ("wait", po::bool_switch(), "follow each job until it is complete, failed or cancelled (5.x: analyzed)")
               ("wait-timeout", po::value<std::string>()->default_value("30m")->value_name("D"),
                "stop following jobs after D; unfinished ones are followed by the next run")
               ("poll-interval", po::value<std::string>()->default_value("2s")->value_name("D"),
@@ -229,7 +248,8 @@ Command import_command() {
               ("dry-run", po::bool_switch(), "verify and resolve everything; submit nothing, record nothing")
               ("create-missing", po::bool_switch(), "create apps and versions that do not exist yet")
               ("app-contact", po::value<std::string>()->value_name("NAME"), "contact name for created apps (default: the user)")
-              ("api", po::value<std::string>()->default_value("auto")->value_name("auto|v6|v5"), "Anchore API generation")
+              ("api", po::value<std::string>()->default_value("auto")->value_name("auto|v6|v5"),
+               "Anchore API: v6 apps and jobs, v5 the 5.x imports API, auto asks the server (GET /v2/apps)")
               ("concurrency", po::value<int>()->default_value(4)->value_name("N"), "items submitted at once")
               ("retries", po::value<int>()->default_value(8)->value_name("N"), "retries per request")
               ("retry-delay", po::value<std::string>()->default_value("1s")->value_name("D"), "first backoff step")
