@@ -14,6 +14,8 @@ const std::vector<Command>& command_table() {
       verify_command(),
       inspect_command(),
       receipt_apply_command(),
+      asset_add_container_image_command(),
+      asset_add_container_image_remote_command(),
       trust_add_command(),
       trust_ls_command(),
       trust_revoke_command(),

@@ -40,11 +40,8 @@ bool has_scheme(const std::string& text) {
   return false;
 }
 
-// One analysis's settings, from the command line or a --batch entry.
-struct AnalyzeFields {
-  std::string image, app, version, asset, from, ref, account, annotations, dockerfile, type = "container", platform;
-  bool layer_cache = true;
-};
+
+}  // namespace
 
 Result<AnalysisResult> analyze_one(const AnalyzeFields& f, SourceOptions source_options,
                                    const std::filesystem::path& store_dir, unsigned threads, Progress* progress) {
@@ -98,6 +95,8 @@ Result<AnalysisResult> analyze_one(const AnalyzeFields& f, SourceOptions source_
   SystemRandom random;
   return analyze_image(*image, request, *store, random);
 }
+
+namespace {
 
 Result<std::vector<AnalyzeFields>> read_batch(const std::string& path, const AnalyzeFields& defaults) {
   AIRLOCK_TRY_ASSIGN(const std::string text, read_small_file(path, 16 * 1024 * 1024));

@@ -14,26 +14,6 @@ namespace airlock::cli {
 
 namespace {
 
-// "500ms", "90s", "30m", "2h", or plain seconds.
-Result<std::chrono::milliseconds> parse_duration(const std::string& text, std::string_view flag) {
-  std::size_t end = 0;
-  long long value = -1;
-  try {
-    value = std::stoll(text, &end);
-  } catch (const std::exception&) {
-  }
-  const std::string unit = text.substr(std::min(end, text.size()));
-  long long factor = -1;
-  if (unit.empty() || unit == "s") factor = 1000;
-  if (unit == "ms") factor = 1;
-  if (unit == "m") factor = 60 * 1000;
-  if (unit == "h") factor = 3600 * 1000;
-  if (value < 0 || factor < 0 || value > 1000LL * 3600 * 1000) {
-    return Error(ErrorCode::usage, "--" + std::string(flag) + " '" + text + "' is not a duration (e.g. 500ms, 90s, 30m, 2h)");
-  }
-  return std::chrono::milliseconds(value * factor);
-}
-
 nlohmann::ordered_json report_json(const ImportReport& report, bool dry_run) {
   auto bundles = nlohmann::ordered_json::array();
   for (const auto& b : report.bundles) {
@@ -74,30 +54,9 @@ Status run_import(CommandContext& ctx) {
   if (!state_dir) return Error(ErrorCode::usage, "no state folder: pass --state DIR or set AIRLOCK_STATE");
   const bool dry_run = ctx.args["dry-run"].as<bool>();
 
-  AnchoreConnection connection;
-  connection.url = config.get("url").value_or("");
-  if (connection.url.empty()) {
-    return Error(ErrorCode::usage, "no Anchore URL: pass --url or set ANCHORECTL_URL (e.g. https://anchore.example:8228)");
-  }
-  if (const auto key = config.get("api-key")) {
-    connection.username = "_api_key";
-    connection.password = *key;
-  } else {
-    connection.username = config.get("username").value_or("");
-    connection.password = config.get("password").value_or("");
-  }
-  connection.bearer_token = config.get("token").value_or("");
-  if (connection.username.empty() && connection.bearer_token.empty()) {
-    return Error(ErrorCode::usage, "no Anchore credentials: pass --username/--password, --api-key or --token "
-                                   "(or ANCHORECTL_USERNAME/ANCHORECTL_PASSWORD)");
-  }
-  connection.ca_file = option<std::string>(ctx.args, "cacert").value_or("");
-  connection.insecure = ctx.args["insecure"].as<bool>();
-
-  RetryPolicy retry;
-  retry.retries = ctx.args["retries"].as<int>();
-  if (retry.retries < 0 || retry.retries > 100) return Error(ErrorCode::usage, "--retries must be 0 to 100");
-  AIRLOCK_TRY_ASSIGN(retry.initial_delay, parse_duration(ctx.args["retry-delay"].as<std::string>(), "retry-delay"));
+  AIRLOCK_TRY_ASSIGN(const AnchoreSettings settings, anchore_settings_from(ctx, config));
+  const AnchoreConnection& connection = settings.connection;
+  const RetryPolicy& retry = settings.retry;
 
   ImportOptions options;
   options.dry_run = dry_run;
@@ -251,18 +210,15 @@ Command import_command() {
               ("api", po::value<std::string>()->default_value("auto")->value_name("auto|v6|v5"),
                "Anchore API: v6 apps and jobs, v5 the 5.x imports API, auto asks the server (GET /v2/apps)")
               ("concurrency", po::value<int>()->default_value(4)->value_name("N"), "items submitted at once")
-              ("retries", po::value<int>()->default_value(8)->value_name("N"), "retries per request")
-              ("retry-delay", po::value<std::string>()->default_value("1s")->value_name("D"), "first backoff step")
               ("require-contiguous", po::bool_switch(), "refuse a bundle when an earlier sequence is missing (exit 3)")
               ("report", po::value<std::string>()->value_name("FILE"), "write the JSON report here")
               ("receipt", po::value<std::string>()->value_name("FILE"),
                "write a signed receipt for the isolated side ('airlock receipt apply')")
               ("receipt-key", po::value<std::string>()->value_name("KEY"), "the secret key that signs the receipt")
-              ("key", po::value<std::string>()->value_name("KEY"), "secret key to decrypt encrypted bundles")
-              ("cacert", po::value<std::string>()->value_name("FILE"), "trust this CA bundle (PEM) for the Anchore URL")
-              ("insecure", po::bool_switch(), "do not verify the server's TLS certificate");
+              ("key", po::value<std::string>()->value_name("KEY"), "secret key to decrypt encrypted bundles");
             o.positional.add("bundle", -1);
-            declare_config_flags(o, {"url", "username", "password", "api-key", "token", "account", "state"});
+            declare_anchore_flags(o);
+            declare_config_flags(o, {"state"});
           },
       .run = run_import,
   };
