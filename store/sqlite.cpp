@@ -115,4 +115,20 @@ Status with_transaction(Database& db, const std::function<Status()>& body) {
   return status;
 }
 
+Status migrate_schema(Database& db, std::span<const char* const> migrations, std::string_view what) {
+  const int latest = static_cast<int>(migrations.size());
+  return with_transaction(db, [&]() -> Status {
+    AIRLOCK_TRY_ASSIGN(Statement version, db.prepare("PRAGMA user_version"));
+    AIRLOCK_TRY(version.step());
+    const int current = static_cast<int>(version.integer(0));
+    if (current > latest) {
+      return Error(ErrorCode::usage, std::string(what) + " was written by a newer airlock (schema " +
+                                         std::to_string(current) + "); upgrade airlock to use it");
+    }
+    for (int v = current; v < latest; ++v) AIRLOCK_TRY(db.exec(migrations[static_cast<std::size_t>(v)]));
+    if (current != latest) AIRLOCK_TRY(db.exec("PRAGMA user_version = " + std::to_string(latest)));
+    return {};
+  });
+}
+
 }  // namespace airlock

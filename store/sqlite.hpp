@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -60,5 +61,10 @@ class Database {
 
 // Runs a transaction: BEGIN IMMEDIATE … COMMIT, rolled back if BODY fails.
 Status with_transaction(Database& db, const std::function<Status()>& body);
+
+// Brings DB's schema (PRAGMA user_version) up to MIGRATIONS.size(), running
+// each step not yet applied, in one transaction. A newer schema than this
+// airlock knows is a usage error naming WHAT (e.g. "the store /x").
+Status migrate_schema(Database& db, std::span<const char* const> migrations, std::string_view what);
 
 }  // namespace airlock

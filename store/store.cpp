@@ -10,8 +10,6 @@ namespace airlock {
 
 namespace {
 
-constexpr int k_schema_version = 3;
-
 // Each entry moves the schema one version up; never edit a published one.
 constexpr const char* k_migrations[] = {
     R"sql(
@@ -82,20 +80,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir, Ope
 }
 
 Status Store::migrate() {
-  return with_transaction(*m_db, [&]() -> Status {
-    AIRLOCK_TRY_ASSIGN(Statement version, m_db->prepare("PRAGMA user_version"));
-    AIRLOCK_TRY(version.step());
-    const int current = static_cast<int>(version.integer(0));
-    if (current > k_schema_version) {
-      return Error(ErrorCode::usage, "the store " + m_dir.string() + " was written by a newer airlock (schema " +
-                                         std::to_string(current) + "); upgrade airlock to use it");
-    }
-    for (int v = current; v < k_schema_version; ++v) AIRLOCK_TRY(m_db->exec(k_migrations[v]));
-    if (current != k_schema_version) {
-      AIRLOCK_TRY(m_db->exec("PRAGMA user_version = " + std::to_string(k_schema_version)));
-    }
-    return {};
-  });
+  return migrate_schema(*m_db, k_migrations, "the store " + m_dir.string());
 }
 
 Result<AddResult> Store::add_item(Item item) {
