@@ -172,7 +172,8 @@ TEST_F(ImportCliTest, DryRunSendsNoJobAndRecordsNothing) {
   EXPECT_NE(dry.out.find("would-submit"), std::string::npos) << dry.out;
   EXPECT_EQ(fake.state()["counters"]["job_posts"], 0);
   std::size_t apps = 0;
-  for (const auto& [name, account] : fake.state()["accounts"].items()) apps += account["apps"].size();
+  const auto after_dry_run = fake.state();  // kept: a loop over a temporary's member would outlive it
+  for (const auto& [name, account] : after_dry_run["accounts"].items()) apps += account["apps"].size();
   EXPECT_EQ(apps, 0u) << "a dry run creates nothing";
   const auto real = import(fake, {bundle, "--create-missing"});
   EXPECT_EQ(real.exit_code, 0) << real.out << real.err;
