@@ -173,7 +173,8 @@ Command import_command() {
       .summary = "verify bundles and replay their analyses into Anchore Enterprise, exactly once",
       .description =
           "Each bundle must be signed by a key in the trust store ('airlock trust add'); it\n"
-          "is verified in full before anything of it is sent. Each item then goes in under\n"
+          "is verified in full before anything of it is sent (split volumes: in any order,\n"
+          "also over several runs; the bundle goes in once all have arrived). Each item then goes in under\n"
           "its account (sent as x-anchore-account), if the signer is trusted for that\n"
           "account. Enterprise 6.x: as an add-imported-image-asset job in its app version.\n"
           "Enterprise 5.x (no apps; --api v5, or --api auto when GET /v2/apps answers 404):\n"
