@@ -174,9 +174,9 @@ Command import_command() {
       .description =
           "Each bundle must be signed by a key in the trust store ('airlock trust add'); it\n"
           "is verified in full before anything of it is sent (split volumes: in any order,\n"
-          "also over several runs; the bundle goes in once all have arrived). Each item then goes in under\n"
-          "its account (sent as x-anchore-account), if the signer is trusted for that\n"
-          "account. Enterprise 6.x: as an add-imported-image-asset job in its app version.\n"
+          "also over several runs; the bundle goes in once all have arrived). Each item\n"
+          "then goes in under its account (sent as x-anchore-account), if the signer is\n"
+          "trusted for that account. Enterprise 6.x: as an add-imported-image-asset job in its app version.\n"
           "Enterprise 5.x (no apps; --api v5, or --api auto when GET /v2/apps answers 404):\n"
           "as an image through the imports API (an import operation, one upload per part,\n"
           "then POST /v2/images); app, version and asset then go to the report only. The\n"
