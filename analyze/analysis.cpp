@@ -1,5 +1,6 @@
 #include "analyze/analysis.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <ostream>
@@ -128,8 +129,17 @@ Result<AnalysisResult> analyze_image(ImageSource& image, AnalysisRequest request
   item.annotations = request.annotations;
   item.image_reference = pinned;
   item.image_digest = meta.manifest_digest.oci();
-  item.tags = meta.tags;
-  if (item.tags.empty()) item.tags.push_back(parsed.name() + ":" + (parsed.tag.empty() ? "latest" : parsed.tag));
+  // Full tags only ("registry/repo:tag"): the reference first, then the image's
+  // own names that carry a repository. A bare "latest" (an OCI layout's
+  // ref.name) would read as the repository docker.io/latest on the server.
+  item.tags.push_back(parsed.name() + ":" + (parsed.tag.empty() ? "latest" : parsed.tag));
+  for (const auto& tag : meta.tags) {
+    if (tag.find('/') == std::string::npos) continue;
+    auto ref = parse_image_reference(tag);
+    if (!ref || ref->tag.empty()) continue;
+    const std::string full = ref->name() + ":" + ref->tag;
+    if (std::find(item.tags.begin(), item.tags.end(), full) == item.tags.end()) item.tags.push_back(full);
+  }
   if (meta.parent_digest) item.parent_digest = meta.parent_digest->oci();
   item.local_image_id = meta.config_digest.oci();
   item.platform = meta.platform.to_string();

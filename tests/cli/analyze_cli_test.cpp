@@ -298,3 +298,18 @@ TEST_F(AnalyzeCliTest, KillNineNeverLeavesAHalfItem) {
 
 }  // namespace
 }  // namespace airlock
+
+namespace airlock {
+namespace {
+
+// Tags are full references: an OCI layout's bare ref.name ("latest") never
+// goes out as a tag of its own.
+TEST_F(AnalyzeCliTest, TagsAreFullReferences) {
+  const auto r = airlock({"analyze", "oci-dir:" + (m_dir / "layout").string(), "--ref", "registry.enclave:5000/team/api:1.4",
+                          "--app", "s", "--version", "1", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["tags"], nlohmann::json::array({"registry.enclave:5000/team/api:1.4"}));
+}
+
+}  // namespace
+}  // namespace airlock
