@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <chrono>
 #include <thread>
 
 #include "tests/fake_anchore/routes.hpp"
@@ -123,13 +124,18 @@ int run(const Options& options) {
             << std::endl;
 
   std::atomic<bool> signalled{false};
+  std::atomic<bool> listen_returned{false};
   std::thread waiter([&] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
     signalled = true;
+    // httplib's stop() does nothing before the accept loop runs: a SIGTERM
+    // right after "listening on" (a busy machine) would otherwise be lost.
+    while (!server.is_running() && !listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     server.stop();
   });
   const bool ok = server.listen_after_bind();
+  listen_returned = true;
   if (!signalled) pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter
   waiter.join();
   return ok || signalled ? 0 : 1;
