@@ -19,10 +19,22 @@ static void check_openssl(int ok) {
   if (ok != 1) std::abort();
 }
 
+// OpenSSL 3 looks the implementation up in its provider on every init with
+// EVP_sha256(); fetching it once saves that on each of the many small hashes
+// an SBOM takes (ids of packages, files, relationships).
+static const EVP_MD* sha256_md() {
+  static EVP_MD* const md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (fetched == nullptr) std::abort();
+    return fetched;
+  }();
+  return md;
+}
+
 Sha256::Sha256() : m_context(std::make_unique<Context>()) {
   m_context->ctx = EVP_MD_CTX_new();
   if (m_context->ctx == nullptr) std::abort();
-  check_openssl(EVP_DigestInit_ex(m_context->ctx, EVP_sha256(), nullptr));
+  check_openssl(EVP_DigestInit_ex(m_context->ctx, sha256_md(), nullptr));
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(m_context->ctx); }
@@ -35,7 +47,7 @@ Sha256Digest Sha256::finish() {
   Sha256Digest digest;
   unsigned int length = 0;
   check_openssl(EVP_DigestFinal_ex(m_context->ctx, digest.bytes.data(), &length));
-  check_openssl(EVP_DigestInit_ex(m_context->ctx, EVP_sha256(), nullptr));
+  check_openssl(EVP_DigestInit_ex(m_context->ctx, sha256_md(), nullptr));
   return digest;
 }
 
