@@ -1,24 +1,9 @@
 #include "import/asset_job_submission.hpp"
 
-#include <array>
-#include <random>
-
-#include "base/hex.hpp"
 #include "import/anchore_error.hpp"
 #include "import/imported_asset.hpp"
 
 namespace airlock {
-
-namespace {
-
-std::string random_boundary() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::array<std::uint8_t, 16> bytes{};
-  for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
-  return "airlock-" + to_hex(bytes);
-}
-
-}  // namespace
 
 Result<SubmitTarget> AssetJobSubmission::resolve(const Item& item, bool dry_run) {
   // One lookup (or creation) per app and version per run, however many items share them.
@@ -73,7 +58,7 @@ Result<std::optional<FoundOnServer>> AssetJobSubmission::find_existing(const Ite
 }
 
 Result<SendOutcome> AssetJobSubmission::send(const Item& item, const SubmitTarget& target) {
-  const MultipartBody body = imported_asset_body(item, target.version_id, m_blobs, random_boundary());
+  const MultipartBody body = imported_asset_body(item, target.version_id, m_blobs, random_multipart_boundary());
   auto reply = m_apps.submit(item.account, target.app_id, k_imported_asset_job, body);
   SendOutcome outcome;
   if (!reply) {

@@ -219,8 +219,11 @@ void Importer::process(Work& work, ItemOutcome& outcome) {
   outcome.image_reference = item.image_reference;
   if (!work.signer.allows(item.account)) {
     outcome.state = "refused";
-    outcome.message = "key '" + work.signer.name + "' is not trusted for account '" + item.account +
-                      "' (`airlock trust ls`); nothing of this item was sent";
+    outcome.message = item.account.empty()
+                          ? "the item has no account (it would land in the importing user's own account), and key '" +
+                                work.signer.name + "' is not trusted for every account ('*'); nothing of it was sent"
+                          : "key '" + work.signer.name + "' is not trusted for account '" + item.account +
+                                "' (`airlock trust ls`); nothing of this item was sent";
     return;
   }
   if (m_fatal) {

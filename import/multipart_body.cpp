@@ -1,5 +1,10 @@
 #include "import/multipart_body.hpp"
 
+#include <array>
+#include <random>
+
+#include "base/hex.hpp"
+
 namespace airlock {
 
 namespace {
@@ -68,6 +73,13 @@ class MultipartSource final : public ByteSource {
 };
 
 }  // namespace
+
+std::string random_multipart_boundary() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::array<std::uint8_t, 16> bytes{};
+  for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+  return "airlock-" + to_hex(bytes);
+}
 
 void MultipartBody::add_text(std::string_view name, std::string_view value) {
   Segment s;

@@ -13,6 +13,9 @@
 
 namespace airlock {
 
+// A boundary no part will contain by chance ("airlock-" + 32 random hex).
+std::string random_multipart_boundary();
+
 class MultipartBody {
  public:
   using Opener = std::function<Result<std::unique_ptr<ByteSource>>()>;

@@ -5,11 +5,9 @@
 
 #include <nlohmann/json.hpp>
 #include <ostream>
-#include <random>
 #include <thread>
 
 #include "analyze/image_reference.hpp"
-#include "base/hex.hpp"
 #include "cli/commands/commands.hpp"
 #include "import/direct_submit.hpp"
 #include "import/imported_asset.hpp"
@@ -18,12 +16,6 @@ namespace airlock::cli {
 
 namespace {
 
-std::string random_boundary() {
-  std::random_device device;
-  std::array<std::uint8_t, 16> bytes{};
-  for (auto& b : bytes) b = static_cast<std::uint8_t>(device());
-  return "airlock-" + to_hex(bytes);
-}
 
 // A folder removed when the command ends: the direct path keeps no store.
 class ScratchDir {
@@ -127,7 +119,7 @@ Status run_add_container_image(CommandContext& ctx) {
   const Item& item = analysis.item;
   ctx.out.info("analyzed " + item.image_reference + ": " + std::to_string(item.package_count) + " packages");
   AIRLOCK_TRY_ASSIGN(auto store, Store::open(scratch.path() / "store", Store::Open::existing));
-  const MultipartBody body = imported_asset_body(item, ids.version_id, store->blobs(), random_boundary());
+  const MultipartBody body = imported_asset_body(item, ids.version_id, store->blobs(), random_multipart_boundary());
   AIRLOCK_TRY_ASSIGN(const AnchoreJob job,
                      submit_asset_job(apps, settings.account, ids.app_id, k_imported_asset_job, body, item.asset));
   return report_job(ctx, apps, clock, settings, ids.app_id, c, item.asset, job);
@@ -154,7 +146,7 @@ Status run_add_container_image_remote(CommandContext& ctx) {
   AnchoreClient client(http, settings.connection, settings.retry, clock);
   AnchoreApps apps(client);
   AIRLOCK_TRY_ASSIGN(const AppVersionIds ids, resolve_app_version(apps, settings.account, c.app, c.version));
-  const MultipartBody body = container_image_remote_body(ids.version_id, asset, c.type, pinned, c.annotations, random_boundary());
+  const MultipartBody body = container_image_remote_body(ids.version_id, asset, c.type, pinned, c.annotations, random_multipart_boundary());
   AIRLOCK_TRY_ASSIGN(const AnchoreJob job, submit_asset_job(apps, settings.account, ids.app_id, k_container_image_job, body, asset));
   return report_job(ctx, apps, clock, settings, ids.app_id, c, asset, job);
 }

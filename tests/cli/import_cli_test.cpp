@@ -278,5 +278,24 @@ TEST_F(ImportCliTest, ReceiptsAcknowledgeWhatWentInAndResendTheRest) {
   EXPECT_EQ(run({"receipt", "apply", bundle, "--trust", (m_dir / "receiver" / "airlock.pub").string(), "--store", store()}).exit_code, 1);
 }
 
+// An item without an account would land in the importing user's own
+// account: only a key trusted for every account may send it.
+TEST_F(ImportCliTest, ItemsWithoutAnAccountNeedAKeyTrustedForAll) {
+  analyze(1, "");
+  const auto bundle = export_bundle("t.airlock");
+  trust("eng");
+  auto fake = FakeAnchore::start();
+  const auto refused = import(fake, {bundle, "--create-missing"});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_NE(refused.out.find("has no account"), std::string::npos) << refused.out;
+  const auto everyone = (m_dir / "state-all").string();
+  ASSERT_EQ(run({"trust", "add", (m_dir / "keys" / "airlock.pub").string(), "--accounts", "*", "--state", everyone}).exit_code, 0);
+  const auto sent = run({"import", bundle, "--url", fake.url(), "--username", "admin", "--password", "foobar", "--state",
+                         everyone, "--create-missing"});
+  EXPECT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  ASSERT_EQ(fake.state()["jobs"].size(), 1u);
+  EXPECT_EQ(fake.state()["jobs"][0]["account"], "admin");  // the user's own account
+}
+
 }  // namespace
 }  // namespace airlock

@@ -5,6 +5,7 @@
 #include "import/anchore_apps.hpp"
 #include "import/anchore_error.hpp"
 #include "import/multipart_body.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/support/fake_http.hpp"
 #include "tests/support/matchers.hpp"
 
@@ -14,19 +15,7 @@ namespace {
 using testing::FakeHttpClient;
 using testing::FakeReply;
 
-// Time passes only when asked to: sleeps are recorded, never slept.
-class FakeClock final : public Clock {
- public:
-  std::chrono::steady_clock::time_point now() override { return m_now; }
-  void sleep_for(std::chrono::milliseconds d) override {
-    sleeps.push_back(d);
-    m_now += d;
-  }
-  std::vector<std::chrono::milliseconds> sleeps;
-
- private:
-  std::chrono::steady_clock::time_point m_now{};
-};
+using testing::FakeClock;
 
 std::string read_all(ByteSource& source) {
   std::string out;

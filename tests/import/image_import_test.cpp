@@ -8,6 +8,7 @@
 
 #include "import/anchore_images_v5.hpp"
 #include "import/image_import_submission.hpp"
+#include "tests/support/fake_clock.hpp"
 #include "tests/support/fake_http.hpp"
 #include "tests/support/matchers.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -18,14 +19,7 @@ namespace {
 using testing::FakeHttpClient;
 using testing::FakeReply;
 
-class FakeClock final : public Clock {
- public:
-  std::chrono::steady_clock::time_point now() override { return m_now; }
-  void sleep_for(std::chrono::milliseconds d) override { m_now += d; }
-
- private:
-  std::chrono::steady_clock::time_point m_now{};
-};
+using testing::FakeClock;
 
 // Reads each streamed request body into the recorded request (the scripted
 // client only keeps the pointer), then lets the script answer.
