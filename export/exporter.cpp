@@ -93,7 +93,7 @@ Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const Exp
       std::filesystem::remove_all(dir, ec);
     }
   } remove_sealed{m.encrypted() && !options.dry_run ? sealed_dir : std::filesystem::path()};
-  std::map<std::string, std::filesystem::path> member_files;
+  MemberFiles member_files;
   for (const auto& [name, content] : contents) {
     std::filesystem::path source = store.blobs().path_of(content);
     if (m.encrypted() && !options.dry_run) {
@@ -133,18 +133,7 @@ Result<ExportResult> export_bundle(Store& store, const SecretKey& key, const Exp
   }
 
   AIRLOCK_TRY_ASSIGN(auto file, AtomicFile::create(options.output, 0644));
-  {
-    CanonicalTarWriter tar(*file);
-    MemorySource manifest_source(manifest);
-    AIRLOCK_TRY(tar.add("manifest.json", manifest.size(), manifest_source));
-    MemorySource signature_source(signature);
-    AIRLOCK_TRY(tar.add("manifest.sig", signature.size(), signature_source));
-    for (const auto& member : m.members) {
-      AIRLOCK_TRY_ASSIGN(auto blob, FileSource::open(member_files.at(member.name)));
-      AIRLOCK_TRY(tar.add(member.name, member.size, *blob));
-    }
-    AIRLOCK_TRY(tar.finish());
-  }
+  AIRLOCK_TRY(write_bundle_tar(*file, manifest, signature, m.members, member_files));
   AIRLOCK_TRY(file->commit());
   std::error_code ec;
   result.bundle_size = std::filesystem::file_size(options.output, ec);

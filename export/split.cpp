@@ -253,16 +253,7 @@ Status write_split_bundle(const MemberFiles& files, const SecretKey& key, const 
     const std::string signature = serialize_signature(producer, sign(key, as_bytes(manifest)));
     const std::filesystem::path path = result.volumes[k - 1].path.string() + ".incomplete";
     AIRLOCK_TRY_ASSIGN(auto file, AtomicFile::create(path, 0644));
-    CanonicalTarWriter tar(*file);
-    MemorySource manifest_source(manifest);
-    AIRLOCK_TRY(tar.add("manifest.json", manifest.size(), manifest_source));
-    MemorySource signature_source(signature);
-    AIRLOCK_TRY(tar.add("manifest.sig", signature.size(), signature_source));
-    for (const auto& member : volume.members) {
-      AIRLOCK_TRY_ASSIGN(auto blob, FileSource::open(files.at(member.name)));
-      AIRLOCK_TRY(tar.add(member.name, member.size, *blob));
-    }
-    AIRLOCK_TRY(tar.finish());
+    AIRLOCK_TRY(write_bundle_tar(*file, manifest, signature, volume.members, files));
     AIRLOCK_TRY(file->commit());
     cleanup.add(path);
     staged.push_back(path);

@@ -10,6 +10,7 @@
 #include <map>
 #include <string_view>
 
+#include "export/bundle_writer.hpp"
 #include "export/exporter.hpp"
 
 namespace airlock {
@@ -19,9 +20,6 @@ namespace airlock {
 // 4,700,000,000 bytes); KiB, MiB, GiB, TiB are powers of 1024. Case does not
 // matter. A fraction is rounded down to whole bytes.
 Result<std::uint64_t> parse_split_size(std::string_view text);
-
-// The file each content member is copied from, by member name.
-using MemberFiles = std::map<std::string, std::filesystem::path>;
 
 // Packs RESULT.manifest (every member of the bundle, no volume) into volumes
 // of at most OPTIONS.split_size bytes, signs each with KEY and, unless
