@@ -102,9 +102,11 @@ bool TrustedKey::allows(std::string_view account) const {
 
 Result<std::unique_ptr<ImportState>> ImportState::open(const std::filesystem::path& dir, Access access) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  const bool created = std::filesystem::create_directories(dir, ec);
   if (ec) return Error(ErrorCode::io, "cannot create the state folder " + dir.string() + ": " + ec.message());
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  // A new state folder holds the ledger and verified bundle contents: the
+  // owner's alone. A folder the user already had keeps its permissions.
+  if (created) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   AIRLOCK_TRY_ASSIGN(FileDescriptor lock,
                      lock_file(dir / "lock", access == Access::exclusive ? LOCK_EX : LOCK_SH,
                                "another airlock import is using the state folder " + dir.string() +
