@@ -9,6 +9,7 @@
 #include "analyze/layer_cache.hpp"
 #include "analyze/sbom.hpp"
 #include "analyze/syft_json.hpp"
+#include "base/background_sink.hpp"
 #include "base/hex.hpp"
 #include "base/text.hpp"
 
@@ -154,11 +155,16 @@ Result<AnalysisResult> analyze_image(ImageSource& image, AnalysisRequest request
   };
   {  // the SBOM streams into its blob: it can be tens of megabytes
     AIRLOCK_TRY_ASSIGN(auto writer, store.blobs().writer());
-    SinkStreambuf buffer(*writer);
-    std::ostream out(&buffer);
-    write_syft_json(out, sbom, {request.tool_version});
-    out.flush();
-    AIRLOCK_TRY(buffer.status());
+    // Generating the JSON and hashing and compressing it run on two threads.
+    BackgroundSink background(*writer);
+    {
+      SinkStreambuf buffer(background);
+      std::ostream out(&buffer);
+      write_syft_json(out, sbom, {request.tool_version});
+      out.flush();
+      AIRLOCK_TRY(buffer.status());
+    }
+    AIRLOCK_TRY(background.finish());
     AIRLOCK_TRY_ASSIGN(const StoredBlob blob, writer->commit());
     item.parts.push_back({"sbom", blob.digest, blob.size, "application/json"});
   }

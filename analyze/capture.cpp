@@ -27,16 +27,43 @@ Status CaptureVisitor::visit(const LayerEntry& entry, ByteSource& content) {
   return {};
 }
 
-std::optional<FileLocation> ContentResolver::locate(std::string_view path) const {
-  auto real = m_squashed.resolve(path);
+std::optional<std::string> ContentResolver::resolve(std::string_view path) const {
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return m_squashed.resolve(path);
+  const std::string_view leaf = path.substr(slash + 1);
+  if (leaf.empty() || leaf == "." || leaf == "..") return m_squashed.resolve(path);
+  if (const FileRecord* literal = m_squashed.find(path); literal != nullptr && literal->type != FileType::symlink) {
+    return std::string(path);
+  }
+  auto [dir, inserted] = m_real_dirs.try_emplace(std::string(path.substr(0, slash)));
+  if (inserted) dir->second = m_squashed.resolve(dir->first);
+  // A directory implied by its children alone does not resolve by itself.
+  if (!dir->second) return m_squashed.resolve(path);
+  std::string candidate = *dir->second == "/" ? std::string() : *dir->second;
+  candidate += '/';
+  candidate += leaf;
+  const FileRecord* record = m_squashed.find(candidate);
+  if (record == nullptr) return std::nullopt;
+  if (record->type == FileType::symlink) return m_squashed.resolve(candidate);
+  return candidate;
+}
+
+std::optional<ContentResolver::Located> ContentResolver::locate_file(std::string_view path) const {
+  auto real = resolve(path);
   if (!real) return std::nullopt;
   const FileRecord* record = m_squashed.find(*real);
   if (record == nullptr || record->type == FileType::directory) return std::nullopt;
-  return FileLocation{*real, layer_id(record->layer), std::string(path)};
+  return Located{FileLocation{std::move(*real), layer_id(record->layer), std::string(path)}, record};
+}
+
+std::optional<FileLocation> ContentResolver::locate(std::string_view path) const {
+  auto found = locate_file(path);
+  if (!found) return std::nullopt;
+  return std::move(found->location);
 }
 
 const CapturedFile* ContentResolver::content(std::string_view path) const {
-  auto real = m_squashed.resolve(path);
+  auto real = resolve(path);
   if (!real) return nullptr;
   const FileRecord* record = m_squashed.find(*real);
   for (int hops = 0; record != nullptr && record->type == FileType::hardlink && hops < 8; ++hops) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "analyze/file_index.hpp"
@@ -61,6 +62,12 @@ class ContentResolver {
   const FileIndex& files() const { return m_squashed; }
   // Where PATH leads (symlinks followed), if it is a file in the image.
   std::optional<FileLocation> locate(std::string_view path) const;
+  // The same, with the file's record in the squashed index.
+  struct Located {
+    FileLocation location;
+    const FileRecord* record = nullptr;
+  };
+  std::optional<Located> locate_file(std::string_view path) const;
   // The captured content of the file PATH leads to (hardlinks followed).
   const CapturedFile* content(std::string_view path) const;
   // The captured files whose paths satisfy MATCHES, visible in the squashed view.
@@ -68,9 +75,15 @@ class ContentResolver {
   const std::string& layer_id(std::size_t layer) const;
 
  private:
+  std::optional<std::string> resolve(std::string_view path) const;
   const FileIndex& m_squashed;
   const std::vector<LayerCaptures>& m_captures;
   std::vector<std::string> m_layer_ids;
+  // Real paths of the directories resolved so far. Owned-file lists name
+  // thousands of files in a few hundred directories, many through a link
+  // (/bin → usr/bin), so each directory is resolved once. A resolver is used
+  // by one thread at a time.
+  mutable std::unordered_map<std::string, std::optional<std::string>> m_real_dirs;
 };
 
 }  // namespace airlock

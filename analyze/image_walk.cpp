@@ -47,11 +47,7 @@ Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options
     return walk;
   }
   const std::size_t count = image.layer_count();
-  std::uint64_t to_read = image.total_blob_bytes();
-  for (std::size_t i = 0; i < std::min(count, options.preloaded.size()); ++i) {
-    if (options.preloaded[i] && i < image.metadata().layers.size()) to_read -= image.metadata().layers[i].blob.size;
-  }
-  progress.begin("reading layers", to_read);
+  progress.begin("reading layers", image.total_blob_bytes());
 
   std::vector<std::optional<Result<LayerIndex>>> results(count);
   std::atomic<std::size_t> next{0};
@@ -60,9 +56,13 @@ Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= count || failed.load()) return;
-      if (i < options.preloaded.size() && options.preloaded[i]) {
-        results[i] = *options.preloaded[i];
-        continue;
+      if (options.known_layer) {
+        if (auto known = options.known_layer(i)) {
+          // A known layer counts as read.
+          if (i < image.metadata().layers.size()) progress.advance(image.metadata().layers[i].blob.size);
+          results[i] = std::move(*known);
+          continue;
+        }
       }
       std::unique_ptr<LayerVisitor> visitor;
       if (options.visitor_for_layer) visitor = options.visitor_for_layer(i);

@@ -17,8 +17,11 @@ struct ImageWalkOptions {
   // from a worker thread.
   std::function<std::unique_ptr<LayerVisitor>(std::size_t)> visitor_for_layer;
   Progress* progress = nullptr;
-  // Layers already known (from the layer cache): used as they are, not read.
-  std::vector<std::optional<LayerIndex>> preloaded;
+  // Gives layer I's index when it is known already (from the layer cache),
+  // so the layer is not read; nullopt to have it read. Called once per layer
+  // from the worker threads, so loading a known layer overlaps with reading
+  // the others; it must be safe to call from several threads at once.
+  std::function<std::optional<LayerIndex>(std::size_t)> known_layer;
 };
 
 struct ImageWalk {

@@ -1,6 +1,8 @@
 #include "analyze/json_writer.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <ostream>
 #include <string>
 
@@ -62,10 +64,27 @@ std::string json_string(std::string_view text) {
   return out;
 }
 
+namespace {
+constexpr std::size_t k_flush_at = 1 << 16;
+}  // namespace
+
+JsonWriter::JsonWriter(std::ostream& out) : m_out(out) { m_buffer.reserve(k_flush_at + 4096); }
+
+JsonWriter::~JsonWriter() { flush(); }
+
+void JsonWriter::flush() {
+  m_out.write(m_buffer.data(), static_cast<std::streamsize>(m_buffer.size()));
+  m_buffer.clear();
+}
+
+void JsonWriter::put(std::string_view text) {
+  m_buffer.append(text);
+  if (m_buffer.size() >= k_flush_at) flush();
+}
+
 void JsonWriter::newline() {
-  static const std::string k_indent = "\n" + std::string(64, ' ');
-  std::size_t depth = std::min<std::size_t>(m_levels.size(), 64);
-  m_out.write(k_indent.data(), static_cast<std::streamsize>(depth + 1));
+  m_buffer += '\n';
+  m_buffer.append(std::min<std::size_t>(m_levels.size(), 64), ' ');
 }
 
 void JsonWriter::separate() {
@@ -74,14 +93,14 @@ void JsonWriter::separate() {
     return;
   }
   if (m_levels.empty()) return;
-  if (!m_levels.back().empty) m_out.put(',');
+  if (!m_levels.back().empty) put(',');
   m_levels.back().empty = false;
   newline();
 }
 
 void JsonWriter::begin_object() {
   separate();
-  m_out << '{';
+  put('{');
   m_levels.push_back({true, true});
 }
 
@@ -89,13 +108,16 @@ void JsonWriter::end_object() {
   const bool empty = m_levels.back().empty;
   m_levels.pop_back();
   if (!empty) newline();
-  m_out << '}';
-  if (m_levels.empty()) m_out << '\n';
+  put('}');
+  if (m_levels.empty()) {
+    put('\n');
+    flush();
+  }
 }
 
 void JsonWriter::begin_array() {
   separate();
-  m_out << '[';
+  put('[');
   m_levels.push_back({false, true});
 }
 
@@ -103,64 +125,74 @@ void JsonWriter::end_array() {
   const bool empty = m_levels.back().empty;
   m_levels.pop_back();
   if (!empty) newline();
-  m_out << ']';
+  put(']');
 }
 
-// Writes TEXT as a string literal; plain text (the usual case) goes out in
-// one write, without a copy.
-static void write_string(std::ostream& out, std::string_view text) {
-  bool plain = true;
+namespace {
+
+// The bytes a JSON string cannot hold as they are: controls, '"', '\\', and
+// everything past ASCII (checked as UTF-8).
+constexpr auto k_needs_care = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[static_cast<std::size_t>(c)] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return table;
+}();
+
+}  // namespace
+
+// Writes TEXT as a string literal; plain text (the usual case) is copied as is.
+void JsonWriter::write_string(std::string_view text) {
   for (unsigned char c : text) {
-    if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
-      plain = false;
-      break;
+    if (k_needs_care[c]) {
+      put(json_string(text));
+      return;
     }
   }
-  if (plain) {
-    out.put('"');
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.put('"');
-  } else {
-    const std::string escaped = json_string(text);
-    out.write(escaped.data(), static_cast<std::streamsize>(escaped.size()));
-  }
+  m_buffer += '"';
+  m_buffer.append(text);
+  m_buffer += '"';
+  if (m_buffer.size() >= k_flush_at) flush();
 }
 
 void JsonWriter::key(std::string_view name) {
   separate();
-  write_string(m_out, name);
-  m_out.write(": ", 2);
+  write_string(name);
+  put(": ");
   m_after_key = true;
 }
 
 void JsonWriter::value(std::string_view text) {
   separate();
-  write_string(m_out, text);
+  write_string(text);
 }
 
 void JsonWriter::value(std::int64_t number) {
   separate();
-  m_out << number;
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
 }
 
 void JsonWriter::value(std::uint64_t number) {
   separate();
-  m_out << number;
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+  put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
 }
 
 void JsonWriter::value(bool flag) {
   separate();
-  m_out << (flag ? "true" : "false");
+  put(flag ? "true" : "false");
 }
 
 void JsonWriter::null() {
   separate();
-  m_out << "null";
+  put("null");
 }
 
 void JsonWriter::value(const nlohmann::ordered_json& document) {
   separate();
-  m_out << document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  put(document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 }  // namespace airlock

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +15,11 @@ namespace airlock {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::ostream& out) : m_out(out) {}
+  explicit JsonWriter(std::ostream& out);
+  // Flushes what is buffered.
+  ~JsonWriter();
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
   void begin_object();
   void end_object();
@@ -42,7 +47,14 @@ class JsonWriter {
  private:
   void separate();
   void newline();
+  void put(char c) { m_buffer += c; }
+  void put(std::string_view text);
+  void write_string(std::string_view text);
+  void flush();
   std::ostream& m_out;
+  // Tokens gather here and reach the stream in large writes: a stream call
+  // per token costs more than the JSON itself.
+  std::string m_buffer;
   struct Level {
     bool is_object;
     bool empty;

@@ -115,7 +115,11 @@ Result<CachedLayer> deserialize_layer(std::string_view bytes) {
 
 std::optional<CachedLayer> StoreLayerCache::find(const Sha256Digest& diff_id) {
   const std::string key = diff_id.oci() + "/" + std::string(k_layer_analyzer_version);
-  auto blob = m_store.cached_layer(key);
+  Result<std::optional<Sha256Digest>> blob = std::optional<Sha256Digest>();
+  {
+    std::lock_guard lock(m_store_mutex);
+    blob = m_store.cached_layer(key);
+  }
   if (!blob || !*blob) return std::nullopt;
   auto bytes = m_store.blobs().read_small(**blob, k_max_cached_layer);
   if (!bytes) return std::nullopt;  // damaged: analyze the layer afresh
@@ -127,6 +131,7 @@ std::optional<CachedLayer> StoreLayerCache::find(const Sha256Digest& diff_id) {
 void StoreLayerCache::save(const Sha256Digest& diff_id, const LayerIndex& index, const LayerCaptures& captures) {
   const std::string key = diff_id.oci() + "/" + std::string(k_layer_analyzer_version);
   auto blob = m_store.blobs().put(serialize_layer(index, captures));
+  std::lock_guard lock(m_store_mutex);
   if (blob) static_cast<void>(m_store.cache_layer(key, blob->digest));
 }
 

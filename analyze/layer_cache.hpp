@@ -5,6 +5,7 @@
 // new layers. The squash and the catalogers run again on the whole image, so
 // a cached analysis gives the same SBOM, byte for byte.
 
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,8 @@ struct CachedLayer {
 class LayerCache {
  public:
   virtual ~LayerCache() = default;
+  // Safe to call from several threads at once (the walk loads cached layers
+  // on its worker threads).
   virtual std::optional<CachedLayer> find(const Sha256Digest& diff_id) = 0;
   // Best effort: a cache that cannot save loses only time.
   virtual void save(const Sha256Digest& diff_id, const LayerIndex& index, const LayerCaptures& captures) = 0;
@@ -43,6 +46,7 @@ class StoreLayerCache final : public LayerCache {
 
  private:
   Store& m_store;
+  std::mutex m_store_mutex;  // the store's index is one SQLite connection
 };
 
 }  // namespace airlock

@@ -63,8 +63,9 @@ struct Package {
 struct Relationship {
   std::string parent;
   std::string child;
-  std::string type;  // "contains", "dependency-of", "evident-by"
+  std::string type;  // "contains", "dependency-of", "evident-by", "ownership-by-file-overlap"
   std::string kind;  // evident-by: "primary" or "supporting"
+  std::vector<std::string> files;  // ownership-by-file-overlap: the overlapping paths, sorted
 };
 
 // The Linux release, as os-release says it.

@@ -1,20 +1,119 @@
 #include "analyze/sbom.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "analyze/catalog/cataloger.hpp"
 #include "analyze/distro.hpp"
+#include "analyze/file_overlap.hpp"
 #include "analyze/layer_cache.hpp"
+#include "base/hex.hpp"
+#include "base/parallel.hpp"
 
 namespace airlock {
 
 namespace {
 
-std::string coordinates_id(const FileLocation& l) { return sha256(l.path + '\0' + l.layer_id).hex().substr(0, 16); }
-
 // A dir: source has no layers with a diff_id worth caching.
 bool sbom_source_is_folder(const ImageSource& image) { return image.metadata().manifest_bytes.empty() && !image.single_pass(); }
+
+// A file found for a package, before it has a place in Sbom::files.
+struct FoundFile {
+  std::uint64_t key = 0;  // the id's first 8 bytes, for deduplication
+  std::string id;
+  FileLocation location;
+  FileRecord record;
+  bool may_overlap = false;  // a package was found at this file
+};
+
+// Fills SBOM's files (those packages own that exist, and those that are
+// evidence) and each package's indexes into them. An image has thousands of
+// such files: finding and hashing them runs on THREADS threads, then one pass
+// gives each a slot (and tells OVERLAP what each package claims), and a sort
+// puts them in syft's order (path, then layer).
+void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, FileOverlap& overlap) {
+  const std::size_t count = sbom.packages.size();
+  std::vector<std::vector<FoundFile>> found_locations(count), found_owned(count);
+  struct Worker {
+    explicit Worker(const ContentResolver& shared) : resolver(shared) {}
+    ContentResolver resolver;  // a copy: each thread has its own directory memo
+    Sha256 id_hash;
+  };
+  const unsigned workers = std::max(1u, threads);
+  std::vector<std::unique_ptr<Worker>> state;
+  for (unsigned w = 0; w < workers; ++w) state.push_back(std::make_unique<Worker>(files));
+  parallel_for(count, workers, [&](std::size_t i, unsigned w) {
+    Worker& worker = *state[w];
+    auto found = [&](FileLocation location, const FileRecord* record) {
+      worker.id_hash.update(location.path);
+      worker.id_hash.update(std::string_view("\0", 1));
+      worker.id_hash.update(location.layer_id);
+      const Sha256Digest digest = worker.id_hash.finish();
+      FoundFile f;
+      std::memcpy(&f.key, digest.bytes.data(), sizeof f.key);
+      f.id = to_hex(std::span(digest.bytes).first(8));
+      if (record != nullptr) f.record = *record;
+      f.location = std::move(location);
+      return f;
+    };
+    const Package& p = sbom.packages[i];
+    for (const auto& l : p.locations) found_locations[i].push_back(found(l.file, files.files().find(l.file.path)));
+    found_owned[i].reserve(p.owned_files.size());
+    for (const auto& path : p.owned_files) {
+      if (auto file = worker.resolver.locate_file(path)) {
+        found_owned[i].push_back(found(std::move(file->location), file->record));
+        found_owned[i].back().may_overlap = overlap.touches(path, found_owned[i].back().location.path);
+      }
+    }
+  });
+
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < count; ++i) total += found_locations[i].size() + found_owned[i].size();
+  sbom.files.reserve(total);
+  std::unordered_map<std::uint64_t, std::uint32_t> slot_of;
+  slot_of.reserve(total);
+  auto slot_for = [&](FoundFile& f) -> std::uint32_t {
+    auto [it, inserted] = slot_of.try_emplace(f.key, static_cast<std::uint32_t>(sbom.files.size()));
+    if (inserted) sbom.files.push_back(SbomFile{std::move(f.id), std::move(f.location), std::move(f.record)});
+    return it->second;
+  };
+  std::vector<std::uint32_t> owner_mark;  // per slot: 1 + the last package that claimed it
+  for (std::size_t i = 0; i < count; ++i) {
+    Package& p = sbom.packages[i];
+    for (auto& f : found_locations[i]) p.location_file_indexes.push_back(slot_for(f));
+    for (auto& f : found_owned[i]) {
+      if (f.may_overlap) overlap.claim(i, f.location.access_path, f.location.path);
+      const std::uint32_t slot = slot_for(f);
+      if (owner_mark.size() <= slot) owner_mark.resize(sbom.files.size(), 0);
+      if (owner_mark[slot] == i + 1) continue;  // listed twice by one package
+      owner_mark[slot] = static_cast<std::uint32_t>(i + 1);
+      p.owned_file_indexes.push_back(slot);
+    }
+  }
+
+  std::vector<std::uint32_t> order(sbom.files.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const FileLocation& la = sbom.files[a].location;
+    const FileLocation& lb = sbom.files[b].location;
+    return std::tie(la.path, la.layer_id) < std::tie(lb.path, lb.layer_id);
+  });
+  std::vector<std::uint32_t> rank(order.size());
+  std::vector<SbomFile> sorted;
+  sorted.reserve(order.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) {
+    rank[order[k]] = k;
+    sorted.push_back(std::move(sbom.files[order[k]]));
+  }
+  sbom.files = std::move(sorted);
+  for (auto& p : sbom.packages) {
+    for (auto& k : p.location_file_indexes) k = rank[k];
+    for (auto& k : p.owned_file_indexes) k = rank[k];
+  }
+}
 
 }  // namespace
 
@@ -36,24 +135,24 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
   // Layers analyzed before (same diff_id) come from the cache; a single-pass
   // source (a daemon's export stream) is read whole anyway.
   const auto& layer_refs = image.metadata().layers;
-  std::vector<bool> from_cache(image.layer_count(), false);
+  std::vector<std::uint8_t> from_cache(image.layer_count(), 0);  // written by the worker threads, one slot each
   if (options.cache != nullptr && !image.single_pass()) {
-    walk_options.preloaded.resize(image.layer_count());
-    for (std::size_t i = 0; i < layer_refs.size() && i < image.layer_count(); ++i) {
+    walk_options.known_layer = [&](std::size_t i) -> std::optional<LayerIndex> {
+      if (i >= layer_refs.size() || i >= from_cache.size()) return std::nullopt;
       auto cached = options.cache->find(layer_refs[i].diff_id);
-      if (!cached) continue;
+      if (!cached) return std::nullopt;
       for (auto& e : cached->index.entries) e.record.layer = static_cast<std::uint16_t>(i);
       cached->index.blob_digest = layer_refs[i].blob.digest;
       cached->index.blob_size = layer_refs[i].blob.size;
       captures[i] = std::move(cached->captures);
-      walk_options.preloaded[i] = std::move(cached->index);
-      from_cache[i] = true;
-    }
+      from_cache[i] = 1;
+      return std::move(cached->index);
+    };
   }
   AIRLOCK_TRY_ASSIGN(ImageWalk walk, walk_image(image, walk_options));
   if (options.cache != nullptr && !sbom_source_is_folder(image)) {
     for (std::size_t i = 0; i < walk.layers.size() && i < from_cache.size(); ++i) {
-      if (!from_cache[i]) options.cache->save(walk.layers[i].diff_id, walk.layers[i], captures[i]);
+      if (from_cache[i] == 0) options.cache->save(walk.layers[i].diff_id, walk.layers[i], captures[i]);
     }
   }
 
@@ -76,46 +175,15 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
   const ContentResolver files(walk.squashed, captures, layer_ids);
   sbom.distro = detect_distro(files);
   for (const auto& c : catalogers) {
-    CatalogResult found = c->catalog(files, sbom.distro);
+    CatalogResult found = c->catalog(files, sbom.distro, options.threads);
     for (auto& p : found.packages) sbom.packages.push_back(std::move(p));
     for (auto& w : found.warnings) sbom.warnings.push_back(std::move(w));
   }
   sort_packages(sbom.packages);
   assign_package_ids(sbom.packages);
 
-  // Files: those packages own (that exist) and those that are evidence.
-  std::map<std::string, SbomFile> file_by_id;
-  auto add_file = [&](const FileLocation& location) -> std::string {
-    const std::string id = coordinates_id(location);
-    if (file_by_id.count(id) == 0) {
-      const FileRecord* record = walk.squashed.find(location.path);
-      file_by_id[id] = SbomFile{id, location, record != nullptr ? *record : FileRecord{}};
-    }
-    return id;
-  };
-  std::vector<std::vector<std::string>> owned_ids(sbom.packages.size()), location_ids(sbom.packages.size());
-  for (std::size_t i = 0; i < sbom.packages.size(); ++i) {
-    const Package& p = sbom.packages[i];
-    for (const auto& l : p.locations) location_ids[i].push_back(add_file(l.file));
-    std::set<std::string> seen;
-    for (const auto& path : p.owned_files) {
-      auto location = files.locate(path);
-      if (!location) continue;
-      const std::string file_id = add_file(*location);
-      if (seen.insert(file_id).second) owned_ids[i].push_back(file_id);
-    }
-  }
-  std::map<std::string, std::uint32_t> index_of;
-  for (auto& [id, file] : file_by_id) sbom.files.push_back(std::move(file));
-  std::sort(sbom.files.begin(), sbom.files.end(), [](const SbomFile& a, const SbomFile& b) {
-    return std::tie(a.location.path, a.location.layer_id) < std::tie(b.location.path, b.location.layer_id);
-  });
-  for (std::uint32_t k = 0; k < sbom.files.size(); ++k) index_of[sbom.files[k].id] = k;
-  for (std::size_t i = 0; i < sbom.packages.size(); ++i) {
-    for (const auto& id : location_ids[i]) sbom.packages[i].location_file_indexes.push_back(index_of.at(id));
-    for (const auto& id : owned_ids[i]) sbom.packages[i].owned_file_indexes.push_back(index_of.at(id));
-  }
-
+  FileOverlap overlap(sbom.packages);
+  attach_files(sbom, files, options.threads, overlap);
   // dependency-of: the package that provides a name → each package requiring it.
   std::map<std::string, std::vector<const Package*>> providers;
   for (const auto& p : sbom.packages) {
@@ -128,11 +196,12 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
       if (it == providers.end()) continue;
       for (const Package* provider : it->second) {
         if (provider->id != p.id && edges.insert({provider->id, p.id}).second) {
-          sbom.relationships.push_back({provider->id, p.id, "dependency-of", ""});
+          sbom.relationships.push_back({provider->id, p.id, "dependency-of", "", {}});
         }
       }
     }
   }
+  for (auto& r : overlap.relationships()) sbom.relationships.push_back(std::move(r));
   std::sort(sbom.relationships.begin(), sbom.relationships.end(), [](const Relationship& a, const Relationship& b) {
     return std::tie(a.parent, a.child, a.type) < std::tie(b.parent, b.child, b.type);
   });
@@ -142,12 +211,12 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
 
 void for_each_relationship(const Sbom& sbom, const std::function<void(const Relationship&)>& emit) {
   for (const auto& p : sbom.packages) {
-    emit({sbom.source_id, p.id, "contains", ""});
+    emit({sbom.source_id, p.id, "contains", "", {}});
   }
   for (const auto& p : sbom.packages) {
-    for (std::uint32_t k : p.owned_file_indexes) emit({p.id, sbom.files[k].id, "contains", ""});
+    for (std::uint32_t k : p.owned_file_indexes) emit({p.id, sbom.files[k].id, "contains", "", {}});
     for (std::size_t j = 0; j < p.location_file_indexes.size(); ++j) {
-      emit({p.id, sbom.files[p.location_file_indexes[j]].id, "evident-by", p.locations[j].evidence});
+      emit({p.id, sbom.files[p.location_file_indexes[j]].id, "evident-by", p.locations[j].evidence, {}});
     }
   }
   for (const auto& rel : sbom.relationships) emit(rel);

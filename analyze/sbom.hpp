@@ -26,7 +26,7 @@ struct Sbom {
   Distro distro;
   std::vector<Package> packages;
   std::vector<SbomFile> files;
-  // Package-to-package edges (dependency-of). The source→package and
+  // Package-to-package edges (dependency-of, ownership-by-file-overlap). The source→package and
   // package→file edges follow from packages and files and are not stored
   // (an image can have hundreds of thousands); relationships() lists all.
   std::vector<Relationship> relationships;

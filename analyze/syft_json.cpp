@@ -214,6 +214,14 @@ void write_syft_json(std::ostream& out, const Sbom& sbom, const SyftJsonOptions&
       w.begin_object();
       w.field("kind", r.kind);
       w.end_object();
+    } else if (r.type == "ownership-by-file-overlap") {
+      w.key("metadata");
+      w.begin_object();
+      w.key("files");
+      w.begin_array();
+      for (const auto& f : r.files) w.value(f);
+      w.end_array();
+      w.end_object();
     }
     w.end_object();
   });

@@ -124,7 +124,12 @@ Result<std::unique_ptr<BlobWriter>> BlobStore::writer() {
   // the store, then rename.
   AIRLOCK_TRY_ASSIGN(state->file, AtomicFile::create(tmp_dir / "blob", 0644));
   state->ctx = ZSTD_createCCtx();
-  ZSTD_CCtx_setParameter(state->ctx, ZSTD_c_compressionLevel, 3);
+  ZSTD_CCtx_setParameter(state->ctx, ZSTD_c_compressionLevel, 1);
+  // A second thread compresses while the caller produces the bytes (an SBOM
+  // is generated and compressed at once). Small jobs let it start early. A
+  // libzstd built without threads refuses these and compresses inline.
+  ZSTD_CCtx_setParameter(state->ctx, ZSTD_c_nbWorkers, 1);
+  ZSTD_CCtx_setParameter(state->ctx, ZSTD_c_jobSize, 512 * 1024);
   return std::unique_ptr<BlobWriter>(new BlobWriter(std::move(state)));
 }
 

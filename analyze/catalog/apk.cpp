@@ -41,7 +41,7 @@ std::vector<FileRequest> ApkCataloger::requests() const {
   return {{is_apk_db, 256 * 1024 * 1024, nullptr}};
 }
 
-CatalogResult ApkCataloger::catalog(const ContentResolver& files, const Distro& distro) const {
+CatalogResult ApkCataloger::catalog(const ContentResolver& files, const Distro& distro, unsigned /*threads*/) const {
   CatalogResult result;
   const std::string id = distro.get("ID");
   std::string lower_id = id;

@@ -10,7 +10,7 @@ class ApkCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "apk-db-cataloger"; }
   std::vector<FileRequest> requests() const override;
-  CatalogResult catalog(const ContentResolver& files, const Distro& distro) const override;
+  CatalogResult catalog(const ContentResolver& files, const Distro& distro, unsigned threads) const override;
 };
 
 }  // namespace airlock

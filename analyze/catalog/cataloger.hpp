@@ -21,7 +21,8 @@ class Cataloger {
   virtual ~Cataloger() = default;
   virtual std::string_view name() const = 0;
   virtual std::vector<FileRequest> requests() const = 0;
-  virtual CatalogResult catalog(const ContentResolver& files, const Distro& distro) const = 0;
+  // THREADS: how many threads it may use (a resolver is copied per thread).
+  virtual CatalogResult catalog(const ContentResolver& files, const Distro& distro, unsigned threads) const = 0;
 };
 
 // Every cataloger airlock has, in the order they run.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "base/parallel.hpp"
+
 namespace airlock {
 
 namespace {
@@ -30,11 +32,16 @@ bool is_copyright(std::string_view p) {
   return !middle.empty() && middle.find('/') == std::string_view::npos;
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
+// The C locale's white space, without a call per character.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
 }
+
+std::string trim(std::string_view s) { return std::string(trim_view(s)); }
 
 std::vector<std::string> split_list(std::string_view text, char separator) {
   std::vector<std::string> out;
@@ -75,7 +82,6 @@ struct InfoFiles {
 InfoFiles read_info_files(const ContentResolver& files, const std::string& info_dir, const std::string& package,
                           const std::string& arch, const std::string& conffiles_field) {
   InfoFiles out;
-  std::map<std::string, PackageFileRecord> by_path;
   auto open = [&](const std::string& suffix) -> const CapturedFile* {
     if (!arch.empty() && arch != "all") {
       const std::string qualified = info_dir + "/" + package + ":" + arch + suffix;
@@ -91,14 +97,20 @@ InfoFiles read_info_files(const ContentResolver& files, const std::string& info_
     }
     return f;
   };
+  // Later lines win for a path (conffiles over md5sums), as a map would keep them.
+  std::vector<PackageFileRecord> records;
   if (const CapturedFile* md5sums = open(".md5sums")) {
-    for (const auto& line : split_list(md5sums->content, '\n')) {
-      const auto space = line.find(' ');
-      if (space == std::string::npos) continue;
-      std::string path = trim(std::string_view(line).substr(space));
+    std::string_view text = md5sums->content;
+    while (!text.empty()) {
+      const std::size_t eol = std::min(text.find('\n'), text.size());
+      const std::string_view line = trim_view(text.substr(0, eol));
+      text.remove_prefix(std::min(eol + 1, text.size()));
+      const std::size_t space = line.find(' ');
+      if (space == std::string_view::npos) continue;
+      std::string path = trim(line.substr(space));
       if (path.empty()) continue;
       if (path.front() != '/') path.insert(path.begin(), '/');
-      by_path[path] = {path, "md5", line.substr(0, space), false};
+      records.push_back({std::move(path), "md5", std::string(line.substr(0, space)), false});
     }
   }
   auto add_conffile = [&](std::string_view line) {
@@ -109,15 +121,18 @@ InfoFiles read_info_files(const ContentResolver& files, const std::string& info_
       record.digest_algorithm = "md5";
       record.digest = parts[1];
     }
-    by_path[parts[0]] = record;
+    records.push_back(std::move(record));
   };
   if (const CapturedFile* conffiles = open(".conffiles")) {
     for (const auto& line : split_list(conffiles->content, '\n')) add_conffile(line);
   }
   for (const auto& line : split_list(conffiles_field, '\n')) add_conffile(line);
-  for (auto& [path, record] : by_path) {
-    out.paths.push_back(path);
-    out.records.push_back(std::move(record));
+  std::stable_sort(records.begin(), records.end(),
+                   [](const PackageFileRecord& a, const PackageFileRecord& b) { return a.path < b.path; });
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (i + 1 < records.size() && records[i + 1].path == records[i].path) continue;  // a later line wins
+    out.paths.push_back(records[i].path);
+    out.records.push_back(std::move(records[i]));
   }
   return out;
 }
@@ -201,35 +216,34 @@ std::vector<DpkgStanza> parse_dpkg_stanzas(std::string_view text, std::string_vi
 }
 
 std::vector<std::string> copyright_licenses(std::string_view text) {
-  std::set<std::string> found;
-  std::size_t start = 0;
+  // Runs on every copyright file as the layer walk passes it: no copies.
+  constexpr std::string_view k_common = "/usr/share/common-licenses/";
+  std::set<std::string, std::less<>> found;
   bool first = true;
   bool dep5 = false;
-  while (start < text.size()) {
-    std::size_t eol = text.find('\n', start);
-    if (eol == std::string_view::npos) eol = text.size();
-    const std::string line = trim(text.substr(start, eol - start));
-    start = eol + 1;
+  while (!text.empty()) {
+    const std::size_t eol = std::min(text.find('\n'), text.size());
+    const std::string_view line = trim_view(text.substr(0, eol));
+    text.remove_prefix(std::min(eol + 1, text.size()));
     if (line.empty()) continue;
     if (first) {
-      dep5 = line.starts_with("Format:") && line.find("copyright-format") != std::string::npos;
+      dep5 = line.starts_with("Format:") && line.find("copyright-format") != std::string_view::npos;
       first = false;
     }
     if (dep5 && line.starts_with("License:")) {
-      const std::string value = trim(std::string_view(line).substr(8));
-      const std::string token = value.substr(0, value.find_first_of(" \t"));
-      if (!token.empty()) found.insert(token);
+      const std::string_view value = trim_view(line.substr(8));
+      const std::string_view token = value.substr(0, value.find_first_of(" \t"));
+      if (!token.empty()) found.emplace(token);
     }
-    for (std::size_t at = line.find("/usr/share/common-licenses/"); at != std::string::npos;
-         at = line.find("/usr/share/common-licenses/", at + 1)) {
-      std::size_t end = at + 27;
+    for (std::size_t at = line.find(k_common); at != std::string_view::npos; at = line.find(k_common, at + 1)) {
+      std::size_t end = at + k_common.size();
       while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '-' ||
                                    line[end] == '.' || line[end] == '+')) {
         ++end;
       }
-      std::string name = line.substr(at + 27, end - at - 27);
-      while (!name.empty() && name.back() == '.') name.pop_back();
-      if (!name.empty()) found.insert(name);
+      std::string_view name = line.substr(at + k_common.size(), end - at - k_common.size());
+      while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+      if (!name.empty()) found.emplace(name);
     }
   }
   return {found.begin(), found.end()};
@@ -249,17 +263,107 @@ std::vector<FileRequest> DpkgCataloger::requests() const {
   };
 }
 
-CatalogResult DpkgCataloger::catalog(const ContentResolver& files, const Distro& distro) const {
-  CatalogResult result;
-  const std::string id = distro.get("ID");
-  const std::string id_like = distro.get("ID_LIKE");
-  const bool debian_like = id == "debian" || id_like.find("debian") != std::string::npos ||
-                           id == "ubuntu";
-  std::string distro_qualifier;
-  if (!id.empty()) {
-    const std::string v = distro.get("VERSION_ID").empty() ? distro.get("BUILD_ID") : distro.get("VERSION_ID");
-    distro_qualifier = id + (v.empty() ? "" : "-" + v);
+namespace {
+
+// How the distro shapes a package's PURL.
+struct PurlContext {
+  std::string id;                // os-release ID
+  std::string distro_qualifier;  // "debian-12"
+  bool debian_like = false;
+};
+
+// The package a status stanza describes, with what its info files, its
+// copyright file and its fields say. Reads FILES only (a resolver of the
+// calling thread's own).
+Package package_from_stanza(const DpkgStanza& stanza, const ContentResolver& files, const FileLocation& db_location,
+                            const std::string& info_dir, const PurlContext& purl_context, std::string_view found_by) {
+  auto field = [&](const char* key) {
+    auto it = stanza.fields.find(key);
+    return it == stanza.fields.end() ? std::string() : it->second;
+  };
+  const std::string name = field("Package");
+  const std::string version = field("Version");
+  const std::string arch = field("Architecture");
+  std::string source = field("Source");
+  std::string source_version;
+  if (auto paren = source.find('('); paren != std::string::npos) {
+    source_version = trim(std::string_view(source).substr(paren + 1, source.find(')', paren) - paren - 1));
+    source = trim(std::string_view(source).substr(0, paren));
   }
+
+  Package p;
+  p.name = name;
+  p.version = version;
+  p.type = "deb";
+  p.found_by = std::string(found_by);
+  p.metadata_type = "dpkg-db-entry";
+  p.locations.push_back({db_location, "primary"});
+  if (purl_context.debian_like && !purl_context.id.empty()) {
+    const std::string upstream = source.empty() || source_version.empty() ? source : source + "@" + source_version;
+    p.purl = make_purl("deb", purl_context.id, name, version,
+                       {{"arch", arch}, {"distro", purl_context.distro_qualifier}, {"upstream", upstream}});
+  }
+  p.cpes = generate_cpes(name, version);
+
+  InfoFiles info = read_info_files(files, info_dir, name, arch, field("Conffiles"));
+  for (const auto& e : info.evidence) p.locations.push_back({e, "supporting"});
+  p.owned_files = std::move(info.paths);
+
+  const std::string copyright = "/usr/share/doc/" + name + "/copyright";
+  if (const CapturedFile* licenses = files.content(copyright)) {
+    auto where = files.locate(copyright);
+    for (const auto& l : split_list(licenses->content, '\n')) {
+      PackageLicense license;
+      license.value = l;
+      if (where) license.locations.push_back(*where);
+      p.licenses.push_back(std::move(license));
+    }
+  }
+
+  p.provides.push_back(name);
+  for (const auto& provided : split_list(field("Provides"), ',')) p.provides.push_back(dependency_name(provided));
+  for (const char* key : {"Depends", "Pre-Depends"}) {
+    for (const auto& dep : split_list(field(key), ',')) {
+      for (const auto& alternative : split_list(dep, '|')) p.requires_.push_back(dependency_name(alternative));
+    }
+  }
+
+  nlohmann::ordered_json m;
+  m["package"] = name;
+  m["source"] = source;
+  m["version"] = version;
+  m["sourceVersion"] = source_version;
+  m["architecture"] = arch;
+  m["maintainer"] = field("Maintainer");
+  const std::string size = field("Installed-Size");
+  m["installedSize"] = size.empty() ? 0 : std::strtoll(size.c_str(), nullptr, 10);
+  auto list_field = [&](const char* key, const char* json_key) {
+    auto items = split_list(field(key), ',');
+    if (!items.empty()) m[json_key] = items;
+  };
+  list_field("Provides", "provides");
+  list_field("Depends", "depends");
+  list_field("Pre-Depends", "preDepends");
+  if (info.records.empty()) m["files"] = nlohmann::ordered_json::array();  // syft writes [] too
+  p.metadata = std::move(m);
+  p.file_records = std::move(info.records);
+  return p;
+}
+
+}  // namespace
+
+CatalogResult DpkgCataloger::catalog(const ContentResolver& files, const Distro& distro, unsigned threads) const {
+  CatalogResult result;
+  PurlContext purl_context;
+  purl_context.id = distro.get("ID");
+  purl_context.debian_like = purl_context.id == "debian" || distro.get("ID_LIKE").find("debian") != std::string::npos ||
+                             purl_context.id == "ubuntu";
+  if (!purl_context.id.empty()) {
+    const std::string v = distro.get("VERSION_ID").empty() ? distro.get("BUILD_ID") : distro.get("VERSION_ID");
+    purl_context.distro_qualifier = purl_context.id + (v.empty() ? "" : "-" + v);
+  }
+  // Each thread reads through a resolver of its own (they memoize lookups).
+  std::vector<ContentResolver> resolvers(std::max(1u, threads), files);
   std::set<std::string> seen;  // name + arch, across databases
   const auto databases = files.captured_paths([](std::string_view p) { return is_status_db(p) || is_status_d(p); });
   for (const std::string& db : databases) {
@@ -272,7 +376,11 @@ CatalogResult DpkgCataloger::catalog(const ContentResolver& files, const Distro&
     }
     const bool distroless = is_status_d(db);
     const std::string info_dir = distroless ? db.substr(0, db.rfind('/')) : db.substr(0, db.rfind('/')) + "/info";
-    for (auto& stanza : parse_dpkg_stanzas(content->content, db, result.warnings)) {
+    // Which stanzas become packages is decided in order (the first of a name
+    // wins); building them reads many small files and runs on THREADS.
+    const std::vector<DpkgStanza> stanzas = parse_dpkg_stanzas(content->content, db, result.warnings);
+    std::vector<const DpkgStanza*> installed;
+    for (const auto& stanza : stanzas) {
       auto field = [&](const char* key) {
         auto it = stanza.fields.find(key);
         return it == stanza.fields.end() ? std::string() : it->second;
@@ -293,71 +401,13 @@ CatalogResult DpkgCataloger::catalog(const ContentResolver& files, const Distro&
         result.warnings.push_back(db + ": package " + name + ":" + arch + " is listed twice; the first is kept");
         continue;
       }
-      std::string source = field("Source");
-      std::string source_version;
-      if (auto paren = source.find('('); paren != std::string::npos) {
-        source_version = trim(std::string_view(source).substr(paren + 1, source.find(')', paren) - paren - 1));
-        source = trim(std::string_view(source).substr(0, paren));
-      }
-
-      Package p;
-      p.name = name;
-      p.version = version;
-      p.type = "deb";
-      p.found_by = std::string(this->name());
-      p.metadata_type = "dpkg-db-entry";
-      p.locations.push_back({*db_location, "primary"});
-      if (debian_like && !id.empty()) {
-        const std::string upstream = source.empty() || source_version.empty() ? source : source + "@" + source_version;
-        p.purl = make_purl("deb", id, name, version,
-                           {{"arch", arch}, {"distro", distro_qualifier}, {"upstream", upstream}});
-      }
-      p.cpes = generate_cpes(name, version);
-
-      InfoFiles info = read_info_files(files, info_dir, name, arch, field("Conffiles"));
-      for (const auto& e : info.evidence) p.locations.push_back({e, "supporting"});
-      p.owned_files = info.paths;
-
-      const std::string copyright = "/usr/share/doc/" + name + "/copyright";
-      if (const CapturedFile* licenses = files.content(copyright)) {
-        auto where = files.locate(copyright);
-        for (const auto& l : split_list(licenses->content, '\n')) {
-          PackageLicense license;
-          license.value = l;
-          if (where) license.locations.push_back(*where);
-          p.licenses.push_back(std::move(license));
-        }
-      }
-
-      p.provides.push_back(name);
-      for (const auto& provided : split_list(field("Provides"), ',')) p.provides.push_back(dependency_name(provided));
-      for (const char* key : {"Depends", "Pre-Depends"}) {
-        for (const auto& dep : split_list(field(key), ',')) {
-          for (const auto& alternative : split_list(dep, '|')) p.requires_.push_back(dependency_name(alternative));
-        }
-      }
-
-      nlohmann::ordered_json m;
-      m["package"] = name;
-      m["source"] = source;
-      m["version"] = version;
-      m["sourceVersion"] = source_version;
-      m["architecture"] = arch;
-      m["maintainer"] = field("Maintainer");
-      const std::string size = field("Installed-Size");
-      m["installedSize"] = size.empty() ? 0 : std::strtoll(size.c_str(), nullptr, 10);
-      auto list_field = [&](const char* key, const char* json_key) {
-        auto items = split_list(field(key), ',');
-        if (!items.empty()) m[json_key] = items;
-      };
-      list_field("Provides", "provides");
-      list_field("Depends", "depends");
-      list_field("Pre-Depends", "preDepends");
-      if (info.records.empty()) m["files"] = nlohmann::ordered_json::array();  // syft writes [] too
-      p.metadata = std::move(m);
-      p.file_records = std::move(info.records);
-      result.packages.push_back(std::move(p));
+      installed.push_back(&stanza);
     }
+    std::vector<Package> packages(installed.size());
+    parallel_for(installed.size(), static_cast<unsigned>(resolvers.size()), [&](std::size_t i, unsigned worker) {
+      packages[i] = package_from_stanza(*installed[i], resolvers[worker], *db_location, info_dir, purl_context, name());
+    });
+    for (auto& p : packages) result.packages.push_back(std::move(p));
   }
   return result;
 }

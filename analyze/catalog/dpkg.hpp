@@ -11,7 +11,7 @@ class DpkgCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "dpkg-db-cataloger"; }
   std::vector<FileRequest> requests() const override;
-  CatalogResult catalog(const ContentResolver& files, const Distro& distro) const override;
+  CatalogResult catalog(const ContentResolver& files, const Distro& distro, unsigned threads) const override;
 };
 
 struct DpkgStanza {

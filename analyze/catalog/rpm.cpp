@@ -264,7 +264,7 @@ std::vector<FileRequest> RpmCataloger::requests() const {
   return {{is_rpm_db, k_rpm_db_max_bytes, nullptr}, {is_rpm_manifest, k_max_manifest, nullptr}};
 }
 
-CatalogResult RpmCataloger::catalog(const ContentResolver& files, const Distro& distro) const {
+CatalogResult RpmCataloger::catalog(const ContentResolver& files, const Distro& distro, unsigned /*threads*/) const {
   CatalogResult result;
   PackageBuilder builder(files, distro, std::string(name()));
 

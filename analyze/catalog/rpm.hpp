@@ -15,7 +15,7 @@ class RpmCataloger final : public Cataloger {
  public:
   std::string_view name() const override { return "rpm-db-cataloger"; }
   std::vector<FileRequest> requests() const override;
-  CatalogResult catalog(const ContentResolver& files, const Distro& distro) const override;
+  CatalogResult catalog(const ContentResolver& files, const Distro& distro, unsigned threads) const override;
 };
 
 // Databases larger than this are read up to it (and reported as truncated).

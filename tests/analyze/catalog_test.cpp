@@ -2,6 +2,7 @@
 // images made by the test image builder, including damaged package databases.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -90,6 +91,52 @@ TEST(DpkgTest, LaterLayersWinAndSymlinkedDocDirsResolve) {
   EXPECT_EQ(sbom->packages[0].licenses[1].value, "MIT");
   EXPECT_EQ(sbom->packages[0].licenses[0].locations[0].path, "/usr/share/doc/libx1/copyright");
   EXPECT_EQ(sbom->packages[1].name, "new");
+}
+
+// A Debian package that lists the file another package was found in owns it
+// (syft's ownership-by-file-overlap), through the whole pipeline on two
+// threads, and the syft-json names the overlapping file.
+TEST(SbomTest, OwnershipByFileOverlapReachesTheSyftJson) {
+  const std::string manifest =
+      "mariner-release\t2.0-12.cm2\t1653816591\t1653753130\tMicrosoft Corporation\t(none)\t580\tnoarch\t0\t"
+      "mariner-release-2.0-12.cm2.src.rpm\n";
+  TempDir dir;
+  testing::write_oci_layout(
+      {testing::make_image({{{"etc/os-release", FileType::regular, k_debian},
+                             {"var/lib/dpkg/status", FileType::regular, stanza("manifest-maker") + stanza("other")},
+                             {"var/lib/dpkg/info/manifest-maker.md5sums", FileType::regular,
+                              "d41d8cd98f00b204e9800998ecf8427e  var/lib/rpmmanifest/container-manifest-2\n"
+                              "d41d8cd98f00b204e9800998ecf8427e  usr/bin/maker\n"},
+                             {"usr/bin/maker", FileType::regular, "#!"},
+                             {"var/lib/rpmmanifest/container-manifest-2", FileType::regular, manifest}}})},
+      dir / "layout");
+  auto image = open_image_source({SourceKind::oci_dir, (dir / "layout").string()}, {});
+  ASSERT_OK(image);
+  auto sbom = build_sbom(**image, {2, nullptr, "test"});
+  ASSERT_OK(sbom);
+  std::map<std::string, std::string> id_of;
+  for (const auto& p : sbom->packages) id_of[p.name] = p.id;
+  ASSERT_EQ(id_of.count("mariner-release"), 1u);
+  std::vector<Relationship> overlaps;
+  for (const auto& r : all_relationships(*sbom)) {
+    if (r.type == "ownership-by-file-overlap") overlaps.push_back(r);
+  }
+  ASSERT_EQ(overlaps.size(), 1u);
+  EXPECT_EQ(overlaps[0].parent, id_of["manifest-maker"]);
+  EXPECT_EQ(overlaps[0].child, id_of["mariner-release"]);
+  EXPECT_EQ(overlaps[0].files, std::vector<std::string>{"/var/lib/rpmmanifest/container-manifest-2"});
+
+  std::ostringstream out;
+  write_syft_json(out, *sbom, {"test"});
+  const auto doc = nlohmann::json::parse(out.str());
+  int found = 0;
+  for (const auto& r : doc["artifactRelationships"]) {
+    if (r["type"] != "ownership-by-file-overlap") continue;
+    ++found;
+    EXPECT_EQ(r["parent"], id_of["manifest-maker"]);
+    EXPECT_EQ(r["metadata"]["files"], nlohmann::json::array({"/var/lib/rpmmanifest/container-manifest-2"}));
+  }
+  EXPECT_EQ(found, 1);
 }
 
 TEST(DpkgTest, CopyrightLicenses) {

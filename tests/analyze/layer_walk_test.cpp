@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "analyze/capture.hpp"
 #include "analyze/decompress.hpp"
 #include "tests/support/image_builder.hpp"
 #include "tests/support/matchers.hpp"
@@ -273,6 +274,57 @@ TEST(FileIndexTest, ResolveFollowsLinksAndStopsLoops) {
   EXPECT_FALSE(index.resolve("/self"));
   EXPECT_FALSE(index.resolve("/dangling"));
   EXPECT_FALSE(index.resolve("/missing/file"));
+}
+
+// The resolver remembers the real path of each directory it has seen; what it
+// answers must be what a full resolution of each path gives, asked once or
+// again, through links to directories, implied directories, loops and links
+// that lead nowhere.
+TEST(ContentResolverTest, LocateAgreesWithAFullResolution) {
+  const std::string tar = make_tar({{"usr/bin/sh", FileType::regular, "#!"},
+                                    {"usr/bin/ls", FileType::regular, "x"},
+                                    {"usr/bin/rsh", FileType::symlink, "", "sh"},
+                                    {"usr/lib/os-release", FileType::regular, "ID=x"},
+                                    {"bin", FileType::symlink, "", "usr/bin"},
+                                    {"lib", FileType::symlink, "", "/usr/lib"},
+                                    {"etc/os-release", FileType::symlink, "", "../usr/lib/os-release"},
+                                    {"opt/implied/deep/file", FileType::regular, "i"},
+                                    {"opt/alias", FileType::symlink, "", "implied/deep"},
+                                    {"var/dir", FileType::directory, ""},
+                                    {"var/file", FileType::regular, "f"},
+                                    {"loop/a", FileType::symlink, "", "b"},
+                                    {"loop/b", FileType::symlink, "", "a"},
+                                    {"dangling", FileType::symlink, "", "/nowhere/x"},
+                                    {"via-dangling", FileType::symlink, "", "dangling"}});
+  MemorySource source(tar);
+  auto layer = walk_layer(source, {"l", {}, {}, {}}, 0);
+  ASSERT_OK(layer);
+  const FileIndex index = FileIndex::squash({*layer});
+  const std::vector<LayerCaptures> captures(1);
+  const ContentResolver resolver(index, captures, {"sha256:layer"});
+  const std::vector<std::string> paths = {
+      "/usr/bin/sh", "/bin/sh", "/bin/ls", "/bin/rsh", "/bin/missing", "/lib/os-release", "/etc/os-release",
+      "/opt/alias/file", "/opt/implied/deep/file", "/opt/implied/deep", "/opt/alias", "/var/dir", "/var/file",
+      "/var/file/x", "/loop/a", "/loop/a/x", "/dangling", "/via-dangling", "/dangling/x", "/nothing/here",
+      "/bin/../usr/bin/sh", "/bin/./sh", "/", "/bin", "/usr/bin/", "bin/sh"};
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& path : paths) {
+      std::optional<std::string> expected = index.resolve(path);
+      if (expected) {
+        const FileRecord* record = index.find(*expected);
+        if (record == nullptr || record->type == FileType::directory) expected.reset();
+      }
+      const auto located = resolver.locate_file(path);
+      ASSERT_EQ(located.has_value(), expected.has_value()) << path << " (round " << round << ")";
+      if (!located) continue;
+      EXPECT_EQ(located->location.path, *expected) << path;
+      EXPECT_EQ(located->location.access_path, path);
+      EXPECT_EQ(located->location.layer_id, "sha256:layer");
+      EXPECT_EQ(located->record, index.find(*expected)) << path;
+    }
+  }
+  EXPECT_EQ(resolver.locate("/bin/rsh")->path, "/usr/bin/sh");
+  EXPECT_EQ(resolver.locate("/opt/alias/file")->path, "/opt/implied/deep/file");
 }
 
 TEST(FileIndexTest, CleanMemberPath) {

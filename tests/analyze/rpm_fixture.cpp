@@ -391,7 +391,7 @@ CatalogResult catalog_bytes(const std::string& path, std::string bytes, bool tru
   const ContentResolver resolver(index, captures, {"sha256:layer"});
   Distro fedora;
   fedora.fields = {{"ID", "fedora"}, {"VERSION_ID", "39"}};
-  return RpmCataloger().catalog(resolver, fedora);
+  return RpmCataloger().catalog(resolver, fedora, 1);
 }
 
 std::set<std::string> names(const CatalogResult& r) {

@@ -1,12 +1,16 @@
 #include <sys/stat.h>
 
+#include <atomic>
 #include <fstream>
+#include <mutex>
 
+#include "base/background_sink.hpp"
 #include "base/byte_stream.hpp"
 #include "base/environment.hpp"
 #include "base/error.hpp"
 #include "base/file.hpp"
 #include "base/hex.hpp"
+#include "base/parallel.hpp"
 #include "tests/support/matchers.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -125,6 +129,84 @@ TEST(EnvironmentTest, EmptyCountsAsUnset) {
   EXPECT_EQ(env.get("A"), "1");
   EXPECT_FALSE(env.get("B"));
   EXPECT_FALSE(env.get("C"));
+}
+
+TEST(ParallelForTest, RunsEveryIndexOnceOnAtMostThreadsWorkers) {
+  for (unsigned threads : {0u, 1u, 2u, 7u}) {
+    for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{5}, std::size_t{1000}}) {
+      std::vector<std::atomic<int>> runs(count);
+      std::atomic<unsigned> highest_worker{0};
+      parallel_for(count, threads, [&](std::size_t i, unsigned worker) {
+        runs[i].fetch_add(1);
+        unsigned seen = highest_worker.load();
+        while (worker > seen && !highest_worker.compare_exchange_weak(seen, worker)) {
+        }
+      });
+      for (std::size_t i = 0; i < count; ++i) EXPECT_EQ(runs[i].load(), 1) << "index " << i;
+      EXPECT_LT(highest_worker.load(), std::max(1u, threads));
+    }
+  }
+}
+
+// A sink that takes what it is given, slowly, or fails after a while.
+class RecordingSink final : public ByteSink {
+ public:
+  explicit RecordingSink(std::size_t fail_after = SIZE_MAX) : m_fail_after(fail_after) {}
+  Status write(std::span<const std::uint8_t> data) override {
+    std::lock_guard lock(m_mutex);
+    if (m_data.size() + data.size() > m_fail_after) return Error(ErrorCode::io, "disk full");
+    m_data.append(reinterpret_cast<const char*>(data.data()), data.size());
+    return {};
+  }
+  std::string data() {
+    std::lock_guard lock(m_mutex);
+    return m_data;
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::string m_data;
+  std::size_t m_fail_after;
+};
+
+TEST(BackgroundSinkTest, HandsOverEveryByteInOrder) {
+  std::string expected;
+  for (int i = 0; i < 20000; ++i) expected += std::to_string(i) + ",";
+  for (std::size_t chunk : {std::size_t{61}, std::size_t{4096}, std::size_t{1} << 20}) {
+    RecordingSink inner;
+    BackgroundSink sink(inner, chunk, 2);
+    // Writes of uneven sizes, some larger than a chunk.
+    std::size_t at = 0;
+    for (std::size_t n = 1; at < expected.size(); n = n * 3 % 10007 + 1) {
+      const std::size_t take = std::min(n, expected.size() - at);
+      ASSERT_OK(sink.write(as_bytes(std::string_view(expected).substr(at, take))));
+      at += take;
+    }
+    ASSERT_OK(sink.finish());
+    EXPECT_EQ(inner.data(), expected) << "chunk " << chunk;
+    EXPECT_TRUE(sink.finish().ok());  // a second finish changes nothing
+  }
+}
+
+TEST(BackgroundSinkTest, TheInnerSinksErrorReachesTheWriter) {
+  RecordingSink inner(100000);
+  BackgroundSink sink(inner, 4096, 2);
+  const std::string block(1000, 'x');
+  Status status;
+  for (int i = 0; i < 1000 && status.ok(); ++i) status = sink.write(as_bytes(block));
+  const Status finished = sink.finish();
+  ASSERT_FALSE(finished.ok());
+  EXPECT_NE(finished.error().message().find("disk full"), std::string::npos) << finished.error().message();
+  EXPECT_LE(inner.data().size(), 100000u);
+}
+
+TEST(BackgroundSinkTest, DestroyedWithoutFinishWaitsForItsThread) {
+  RecordingSink inner;
+  {
+    BackgroundSink sink(inner, 16, 1);
+    ASSERT_OK(sink.write(as_bytes(std::string_view("written before the end"))));
+  }
+  EXPECT_EQ(inner.data(), "written before the end");
 }
 
 }  // namespace
