@@ -27,33 +27,40 @@ Status CaptureVisitor::visit(const LayerEntry& entry, ByteSource& content) {
   return {};
 }
 
-std::optional<std::string> ContentResolver::resolve(std::string_view path) const {
+const FileRecord* ContentResolver::resolve(std::string_view path, std::string& real) const {
+  auto slow = [&](std::string_view p) -> const FileRecord* {
+    auto resolved = m_squashed.resolve(p);
+    if (!resolved) return nullptr;
+    real = std::move(*resolved);
+    return m_squashed.find(real);
+  };
   const std::size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos || slash == 0) return m_squashed.resolve(path);
+  if (slash == std::string_view::npos || slash == 0) return slow(path);
   const std::string_view leaf = path.substr(slash + 1);
-  if (leaf.empty() || leaf == "." || leaf == "..") return m_squashed.resolve(path);
+  if (leaf.empty() || leaf == "." || leaf == "..") return slow(path);
   if (const FileRecord* literal = m_squashed.find(path); literal != nullptr && literal->type != FileType::symlink) {
-    return std::string(path);
+    real.assign(path);
+    return literal;
   }
   auto [dir, inserted] = m_real_dirs.try_emplace(std::string(path.substr(0, slash)));
   if (inserted) dir->second = m_squashed.resolve(dir->first);
   // A directory implied by its children alone does not resolve by itself.
-  if (!dir->second) return m_squashed.resolve(path);
+  if (!dir->second) return slow(path);
   std::string candidate = *dir->second == "/" ? std::string() : *dir->second;
   candidate += '/';
   candidate += leaf;
   const FileRecord* record = m_squashed.find(candidate);
-  if (record == nullptr) return std::nullopt;
-  if (record->type == FileType::symlink) return m_squashed.resolve(candidate);
-  return candidate;
+  if (record == nullptr) return nullptr;
+  if (record->type == FileType::symlink) return slow(candidate);
+  real = std::move(candidate);
+  return record;
 }
 
 std::optional<ContentResolver::Located> ContentResolver::locate_file(std::string_view path) const {
-  auto real = resolve(path);
-  if (!real) return std::nullopt;
-  const FileRecord* record = m_squashed.find(*real);
+  std::string real;
+  const FileRecord* record = resolve(path, real);
   if (record == nullptr || record->type == FileType::directory) return std::nullopt;
-  return Located{FileLocation{std::move(*real), layer_id(record->layer), std::string(path)}, record};
+  return Located{FileLocation{std::move(real), layer_id(record->layer), std::string(path)}, record};
 }
 
 std::optional<FileLocation> ContentResolver::locate(std::string_view path) const {
@@ -63,9 +70,8 @@ std::optional<FileLocation> ContentResolver::locate(std::string_view path) const
 }
 
 const CapturedFile* ContentResolver::content(std::string_view path) const {
-  auto real = resolve(path);
-  if (!real) return nullptr;
-  const FileRecord* record = m_squashed.find(*real);
+  std::string real;
+  const FileRecord* record = resolve(path, real);
   for (int hops = 0; record != nullptr && record->type == FileType::hardlink && hops < 8; ++hops) {
     // A hardlink's bytes were captured under the name it links to, in the same layer.
     const std::size_t layer = record->layer;
@@ -74,10 +80,10 @@ const CapturedFile* ContentResolver::content(std::string_view path) const {
       if (it != m_captures[layer].end()) return &it->second;
     }
     real = record->link;
-    record = m_squashed.find(*real);
+    record = m_squashed.find(real);
   }
   if (record == nullptr || record->layer >= m_captures.size()) return nullptr;
-  auto it = m_captures[record->layer].find(*real);
+  auto it = m_captures[record->layer].find(real);
   return it == m_captures[record->layer].end() ? nullptr : &it->second;
 }
 

@@ -75,7 +75,8 @@ class ContentResolver {
   const std::string& layer_id(std::size_t layer) const;
 
  private:
-  std::optional<std::string> resolve(std::string_view path) const;
+  // The record PATH leads to (symlinks followed), its real path in REAL.
+  const FileRecord* resolve(std::string_view path, std::string& real) const;
   const FileIndex& m_squashed;
   const std::vector<LayerCaptures>& m_captures;
   std::vector<std::string> m_layer_ids;
