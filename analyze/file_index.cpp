@@ -49,33 +49,32 @@ void FileIndex::remove_tree(const std::string& path) {
   while (it != m_files.end() && it->first.starts_with(prefix)) it = m_files.erase(it);
 }
 
+void FileIndex::apply(const LayerIndex& layer) {
+  // A layer's markers speak of the layers below it, so they apply first.
+  for (const std::string& dir : layer.opaque_dirs) {
+    const std::string prefix = dir + "/";
+    auto it = m_files.lower_bound(prefix);
+    while (it != m_files.end() && it->first.starts_with(prefix)) it = m_files.erase(it);
+  }
+  for (const std::string& path : layer.whiteouts) remove_tree(path);
+  for (const LayerEntry& entry : layer.entries) {
+    auto it = m_files.find(entry.path);
+    if (it != m_files.end()) {
+      // A directory replaced by a non-directory takes its contents with it.
+      if (it->second.type == FileType::directory && entry.record.type != FileType::directory) {
+        remove_tree(entry.path);
+      } else if (entry.record.type == FileType::directory && it->second.type == FileType::directory) {
+        it->second = entry.record;
+        continue;
+      }
+    }
+    m_files.insert_or_assign(entry.path, entry.record);
+  }
+}
+
 FileIndex FileIndex::squash(const std::vector<LayerIndex>& layers) {
   FileIndex index;
-  for (const LayerIndex& layer : layers) {
-    // A layer's markers speak of the layers below it, so they apply first.
-    for (const std::string& dir : layer.opaque_dirs) {
-      const std::string prefix = dir + "/";
-      auto it = index.m_files.lower_bound(prefix);
-      while (it != index.m_files.end() && it->first.starts_with(prefix)) {
-        it = index.m_files.erase(it);
-      }
-    }
-    for (const std::string& path : layer.whiteouts) index.remove_tree(path);
-    for (const LayerEntry& entry : layer.entries) {
-      auto it = index.m_files.find(entry.path);
-      if (it != index.m_files.end()) {
-        // A directory replaced by a non-directory takes its contents with it.
-        if (it->second.type == FileType::directory && entry.record.type != FileType::directory) {
-          index.remove_tree(entry.path);
-        } else if (entry.record.type == FileType::directory &&
-                   it->second.type == FileType::directory) {
-          it->second = entry.record;
-          continue;
-        }
-      }
-      index.m_files.insert_or_assign(entry.path, entry.record);
-    }
-  }
+  for (const LayerIndex& layer : layers) index.apply(layer);
   return index;
 }
 

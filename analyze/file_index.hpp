@@ -50,6 +50,8 @@ class FileIndex {
  public:
   // Applies LAYERS bottom to top.
   static FileIndex squash(const std::vector<LayerIndex>& layers);
+  // Applies one more layer on top of those applied so far.
+  void apply(const LayerIndex& layer);
 
   const FileRecord* find(std::string_view path) const;
   // The real path PATH names after following symlinks in it (ancestors and

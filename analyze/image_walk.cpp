@@ -52,6 +52,21 @@ Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options
   std::vector<std::optional<Result<LayerIndex>>> results(count);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
+  // The squash follows the walk: a layer is applied as soon as it and every
+  // layer below it are known, by a worker that is free, so that applying a
+  // large cached base layer overlaps with reading the layers above it.
+  FileIndex squashed;
+  std::size_t squashed_count = 0;  // guarded by squash_mutex
+  std::mutex squash_mutex;
+  std::vector<std::atomic<bool>> ready(count);
+  auto advance_squash = [&] {
+    std::unique_lock lock(squash_mutex, std::try_to_lock);
+    if (!lock.owns_lock()) return;  // another worker is at it; what both miss is applied after the walk
+    while (squashed_count < count && ready[squashed_count].load(std::memory_order_acquire)) {
+      squashed.apply(**results[squashed_count]);
+      ++squashed_count;
+    }
+  };
   auto worker = [&] {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
@@ -61,13 +76,20 @@ Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options
           // A known layer counts as read.
           if (i < image.metadata().layers.size()) progress.advance(image.metadata().layers[i].blob.size);
           results[i] = std::move(*known);
+          ready[i].store(true, std::memory_order_release);
+          advance_squash();
           continue;
         }
       }
       std::unique_ptr<LayerVisitor> visitor;
       if (options.visitor_for_layer) visitor = options.visitor_for_layer(i);
       results[i] = image.walk(i, visitor.get(), progress);
-      if (!results[i]->ok()) failed.store(true);
+      if (!results[i]->ok()) {
+        failed.store(true);
+        continue;
+      }
+      ready[i].store(true, std::memory_order_release);
+      advance_squash();
     }
   };
   const unsigned threads =
@@ -82,8 +104,9 @@ Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options
   for (auto& r : results) {
     if (r && !r->ok()) return r->error();
   }
+  for (; squashed_count < count; ++squashed_count) squashed.apply(**results[squashed_count]);
   for (auto& r : results) walk.layers.push_back(std::move(**r));
-  walk.squashed = FileIndex::squash(walk.layers);
+  walk.squashed = std::move(squashed);
   return walk;
 }
 

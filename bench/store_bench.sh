@@ -3,8 +3,8 @@
 #  1. Layer reuse: analyze debian-multilayer into a store that already holds
 #     debian-minbase (its first layer), against the same analysis uncached and
 #     against one with every layer cached (the cost that is not layer reading),
-#     and against an image made of just its two new layers, analyzed from
-#     scratch ("its new layers alone"). Target: after-minbase ÷ new-only ≤ 1.2.
+#     and against an image made of just its two new layers, analyzed into the
+#     same store ("its new layers alone"). Target: after-minbase ÷ new-only ≤ 1.2.
 #  2. --batch of 20 images on this machine's cores: wall time ÷ the sum of
 #     the same 20 analyses run one by one (layer cache off for both). Target ≤ 0.6.
 #
@@ -41,7 +41,7 @@ t_fixed=$(best_of "rm -rf $work/s; $airlock analyze $ml --ref b/ml:1 --app a --v
   "$airlock" analyze "$ml" --ref b/ml:1 --app a --version 1 --store "$work/s")
 # "Its new layers alone": an image of just debian-multilayer's layers above
 # the shared base (the same layers, manifest and config without the first),
-# analyzed from scratch: the cost an analysis of those layers has anyway.
+# nothing of it cached: the cost an analysis of those layers has anyway.
 new_only=$work/new-only
 mkdir -p "$new_only/blobs/sha256"
 src=$fixtures/debian-multilayer.oci
@@ -59,7 +59,10 @@ new_manifest_digest=$(sha256sum "$work/manifest.json" | cut -d' ' -f1)
 cp "$work/manifest.json" "$new_only/blobs/sha256/$new_manifest_digest"
 jq -c --arg d "sha256:$new_manifest_digest" --argjson s "$(stat -c %s "$work/manifest.json")" \
   '.manifests[0].digest = $d | .manifests[0].size = $s' "$src/index.json" > "$new_only/index.json"
-t_new_only=$(best_of "rm -rf $work/s" "$airlock" analyze "oci-dir:$new_only" --ref b/new:1 --app a --version 1 --store "$work/s")
+# In a store that holds debian-minbase too, as for the cached analysis: the
+# two differ only in the image.
+t_new_only=$(best_of "rm -rf $work/s; $airlock analyze $min --ref b/min:1 --app a --version 1 --store $work/s >/dev/null 2>&1" \
+  "$airlock" analyze "oci-dir:$new_only" --ref b/new:1 --app a --version 1 --store "$work/s")
 printf 'layer reuse: minbase %.3f s, multilayer %.3f s, multilayer after minbase %.3f s, all layers cached %.3f s\n' \
   "$t_min" "$t_ml" "$t_cached" "$t_fixed"
 printf '  cached ÷ uncached: %.2f; reading the two new layers costs %.3f s of the %.3f s\n' \
