@@ -57,14 +57,30 @@ void FileIndex::apply(const LayerIndex& layer) {
     while (it != m_files.end() && it->first.starts_with(prefix)) it = m_files.erase(it);
   }
   for (const std::string& path : layer.whiteouts) remove_tree(path);
+  std::string children;  // "PATH/", reused
   for (const LayerEntry& entry : layer.entries) {
-    auto it = m_files.find(entry.path);
-    if (it != m_files.end()) {
-      // A directory replaced by a non-directory takes its contents with it.
+    auto it = m_files.lower_bound(entry.path);
+    if (it != m_files.end() && it->first == entry.path) {
       if (it->second.type == FileType::directory && entry.record.type != FileType::directory) {
+        // A directory replaced by a non-directory takes its contents with it.
         remove_tree(entry.path);
-      } else if (entry.record.type == FileType::directory && it->second.type == FileType::directory) {
+      } else {
         it->second = entry.record;
+        continue;
+      }
+    } else {
+      bool erased = false;
+      if (entry.record.type != FileType::directory) {
+        // So does a directory that had no entry of its own, only children.
+        children.assign(entry.path).push_back('/');
+        auto child = m_files.lower_bound(children);
+        while (child != m_files.end() && child->first.starts_with(children)) {
+          child = m_files.erase(child);
+          erased = true;
+        }
+      }
+      if (!erased) {
+        m_files.emplace_hint(it, entry.path, entry.record);  // IT is where the new path goes
         continue;
       }
     }

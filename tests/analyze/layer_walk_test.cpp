@@ -6,8 +6,11 @@
 
 #include "analyze/capture.hpp"
 #include "analyze/decompress.hpp"
+#include "analyze/image_walk.hpp"
+#include "analyze/source_spec.hpp"
 #include "tests/support/image_builder.hpp"
 #include "tests/support/matchers.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace airlock {
 namespace {
@@ -15,6 +18,7 @@ namespace {
 using testing::compress;
 using testing::make_tar;
 using testing::TarEntry;
+using testing::TempDir;
 
 std::vector<TarEntry> sample_layer() {
   return {
@@ -251,6 +255,42 @@ TEST(FileIndexTest, SquashAppliesWhiteoutsOpaqueDirsAndReplacements) {
   EXPECT_EQ(index.find("/doc/apt/README"), nullptr);
   EXPECT_EQ(index.find("/etc/keep")->layer, 1);
   EXPECT_EQ(index.find("/etc/keep")->size, 2u);
+}
+
+// The walk squashes layers as they arrive, on whichever worker is free; the
+// result must be the squash of the layers in order, whatever the threads.
+TEST(ImageWalkTest, SquashWhileWalkingEqualsSquashingInOrder) {
+  std::vector<std::vector<TarEntry>> layers = {
+      {{"etc/", FileType::directory}, {"etc/motd", FileType::regular, "hi"}, {"etc/apt/", FileType::directory},
+       {"etc/apt/a.conf", FileType::regular, "a"}, {"data/x", FileType::regular, "x"}},
+      {{"etc/.wh.motd", FileType::regular}, {"etc/apt/.wh..wh..opq", FileType::regular},
+       {"etc/apt/c.conf", FileType::regular, "c"}},
+      {{"data", FileType::regular, "now a file"}, {"etc/motd", FileType::regular, "back"}},
+      {{"data", FileType::directory}, {"data/y", FileType::regular, "y"}, {"etc/.wh.apt", FileType::regular}}};
+  for (int i = 0; i < 200; ++i) layers[i % 2].push_back({"bulk/" + std::to_string(i), FileType::regular, "b"});
+  TempDir dir;
+  testing::write_oci_layout({testing::make_image(layers)}, dir / "layout");
+  for (unsigned threads : {1u, 2u, 4u}) {
+    auto image = open_image_source({SourceKind::oci_dir, (dir / "layout").string()}, {});
+    ASSERT_OK(image);
+    ImageWalkOptions options;
+    options.threads = threads;
+    auto walk = walk_image(**image, options);
+    ASSERT_OK(walk);
+    const FileIndex in_order = FileIndex::squash(walk->layers);
+    ASSERT_EQ(walk->squashed.size(), in_order.size()) << threads << " threads";
+    for (const auto& [path, record] : in_order.files()) {
+      const FileRecord* found = walk->squashed.find(path);
+      ASSERT_NE(found, nullptr) << path;
+      EXPECT_EQ(found->layer, record.layer) << path;
+      EXPECT_EQ(found->type, record.type) << path;
+    }
+    ASSERT_NE(walk->squashed.find("/etc/motd"), nullptr);
+    EXPECT_EQ(walk->squashed.find("/etc/motd")->layer, 2);
+    EXPECT_EQ(walk->squashed.find("/etc/apt/c.conf"), nullptr);
+    EXPECT_EQ(walk->squashed.find("/data")->type, FileType::directory);
+    EXPECT_EQ(walk->squashed.find("/data/x"), nullptr);
+  }
 }
 
 TEST(FileIndexTest, ResolveFollowsLinksAndStopsLoops) {
