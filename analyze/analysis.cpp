@@ -4,7 +4,6 @@
 #include <chrono>
 #include <ctime>
 #include <ostream>
-#include <thread>
 
 #include "analyze/image_reference.hpp"
 #include "analyze/layer_cache.hpp"
@@ -88,7 +87,7 @@ Result<AnalysisResult> analyze_image(ImageSource& image, AnalysisRequest request
   sbom_options.threads = request.threads;
   sbom_options.progress = request.progress;
   sbom_options.user_input = request.user_input;
-  AIRLOCK_TRY_ASSIGN(Sbom sbom, build_sbom(image, sbom_options));
+  AIRLOCK_TRY_ASSIGN(const Sbom sbom, build_sbom(image, sbom_options));
   const ImageMetadata& meta = sbom.image;
   if (meta.manifest_bytes.empty()) {
     return Error(ErrorCode::usage, "an asset needs an image; " + meta.source + " is a folder (use sbom for folders)");
@@ -176,9 +175,6 @@ Result<AnalysisResult> analyze_image(ImageSource& image, AnalysisRequest request
                          meta.parent_media_type.empty() ? "application/vnd.oci.image.index.v1+json" : meta.parent_media_type));
   }
   if (request.dockerfile) AIRLOCK_TRY(add_part("dockerfile", *request.dockerfile, "text/plain"));
-  // The SBOM is written: it is freed on another thread while the index
-  // commits (a large image's SBOM is hundreds of thousands of allocations).
-  std::jthread release([dropped = std::move(sbom)]() mutable { Sbom gone = std::move(dropped); });
   AIRLOCK_TRY_ASSIGN(const AddResult added, store.add_item(item));
   result.replaced = added.replaced;
   return result;

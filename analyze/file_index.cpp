@@ -91,7 +91,13 @@ void FileIndex::apply(const LayerIndex& layer) {
 FileIndex FileIndex::squash(const std::vector<LayerIndex>& layers) {
   FileIndex index;
   for (const LayerIndex& layer : layers) index.apply(layer);
+  index.number_paths();
   return index;
+}
+
+void FileIndex::number_paths() {
+  std::uint32_t rank = 0;
+  for (auto& [path, record] : m_files) record.rank = rank++;
 }
 
 namespace {

@@ -28,6 +28,10 @@ struct FileRecord {
   std::uint32_t gid = 0;
   std::uint64_t size = 0;   // for a hardlink: the size of the file it names
   std::string link;         // symlink target as written; hardlink target as an absolute path
+  // In a squashed index: the path's place in path order (see
+  // FileIndex::number_paths), so that files can be sorted without comparing
+  // their paths. 0 in a layer's own entries.
+  std::uint32_t rank = 0;
 };
 
 struct LayerEntry {
@@ -52,6 +56,9 @@ class FileIndex {
   static FileIndex squash(const std::vector<LayerIndex>& layers);
   // Applies one more layer on top of those applied so far.
   void apply(const LayerIndex& layer);
+  // Gives every record its rank in path order; squash() does this, a caller
+  // of apply() does it after the last layer.
+  void number_paths();
 
   const FileRecord* find(std::string_view path) const;
   // The real path PATH names after following symlinks in it (ancestors and

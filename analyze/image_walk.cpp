@@ -105,6 +105,7 @@ Result<ImageWalk> walk_image(ImageSource& image, const ImageWalkOptions& options
     if (r && !r->ok()) return r->error();
   }
   for (; squashed_count < count; ++squashed_count) squashed.apply(**results[squashed_count]);
+  squashed.number_paths();
   for (auto& r : results) walk.layers.push_back(std::move(**r));
   walk.squashed = std::move(squashed);
   return walk;

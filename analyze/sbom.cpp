@@ -26,6 +26,7 @@ struct FoundFile {
   std::string id;
   FileLocation location;
   FileRecord record;
+  std::uint64_t order = UINT64_MAX;  // the record's rank in the squashed index; last when there is none
   bool may_overlap = false;  // a package was found at this file
 };
 
@@ -55,7 +56,10 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
       FoundFile f;
       std::memcpy(&f.key, digest.bytes.data(), sizeof f.key);
       f.id = to_hex(std::span(digest.bytes).first(8));
-      if (record != nullptr) f.record = *record;
+      if (record != nullptr) {
+        f.record = *record;
+        f.order = record->rank;
+      }
       f.location = std::move(location);
       return f;
     };
@@ -75,9 +79,14 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
   sbom.files.reserve(total);
   std::unordered_map<std::uint64_t, std::uint32_t> slot_of;
   slot_of.reserve(total);
+  std::vector<std::uint64_t> order_of;  // per slot
+  order_of.reserve(total);
   auto slot_for = [&](FoundFile& f) -> std::uint32_t {
     auto [it, inserted] = slot_of.try_emplace(f.key, static_cast<std::uint32_t>(sbom.files.size()));
-    if (inserted) sbom.files.push_back(SbomFile{std::move(f.id), std::move(f.location), std::move(f.record)});
+    if (inserted) {
+      sbom.files.push_back(SbomFile{std::move(f.id), std::move(f.location), std::move(f.record)});
+      order_of.push_back(f.order);
+    }
     return it->second;
   };
   std::vector<std::uint32_t> owner_mark;  // per slot: 1 + the last package that claimed it
@@ -96,7 +105,10 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
 
   std::vector<std::uint32_t> order(sbom.files.size());
   for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  // The squashed index's path order decides (one real path, one record);
+  // paths compare only for files it does not hold.
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (order_of[a] != order_of[b]) return order_of[a] < order_of[b];
     const FileLocation& la = sbom.files[a].location;
     const FileLocation& lb = sbom.files[b].location;
     return std::tie(la.path, la.layer_id) < std::tie(lb.path, lb.layer_id);
