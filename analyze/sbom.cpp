@@ -84,6 +84,9 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
   auto slot_for = [&](FoundFile& f) -> std::uint32_t {
     auto [it, inserted] = slot_of.try_emplace(f.key, static_cast<std::uint32_t>(sbom.files.size()));
     if (inserted) {
+      // files[] names a file by its real path: the path it was reached by is
+      // not kept (an image has tens of thousands).
+      f.location.access_path = std::string();
       sbom.files.push_back(SbomFile{std::move(f.id), std::move(f.location), std::move(f.record)});
       order_of.push_back(f.order);
     }
@@ -101,6 +104,9 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
       owner_mark[slot] = static_cast<std::uint32_t>(i + 1);
       p.owned_file_indexes.push_back(slot);
     }
+    // What is merged is given back at once, so the peak stays near one copy.
+    found_locations[i] = {};
+    found_owned[i] = {};
   }
 
   std::vector<std::uint32_t> order(sbom.files.size());
@@ -114,13 +120,16 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
     return std::tie(la.path, la.layer_id) < std::tie(lb.path, lb.layer_id);
   });
   std::vector<std::uint32_t> rank(order.size());
-  std::vector<SbomFile> sorted;
-  sorted.reserve(order.size());
-  for (std::uint32_t k = 0; k < order.size(); ++k) {
-    rank[order[k]] = k;
-    sorted.push_back(std::move(sbom.files[order[k]]));
+  for (std::uint32_t k = 0; k < order.size(); ++k) rank[order[k]] = k;
+  // Permuted in place, cycle by cycle: no second copy of the files.
+  for (std::uint32_t k = 0; k < rank.size(); ++k) {
+    while (rank[k] != k) {
+      const std::uint32_t to = rank[k];
+      std::swap(sbom.files[k], sbom.files[to]);
+      std::swap(rank[k], rank[to]);
+    }
   }
-  sbom.files = std::move(sorted);
+  for (std::uint32_t k = 0; k < order.size(); ++k) rank[order[k]] = k;
   for (auto& p : sbom.packages) {
     for (auto& k : p.location_file_indexes) k = rank[k];
     for (auto& k : p.owned_file_indexes) k = rank[k];
@@ -182,6 +191,11 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
     summary.content_size = layer.content_size;
     sbom.layers.push_back(std::move(summary));
   }
+  if (walk_out == nullptr) {
+    // Nobody lists the layers' own entries: give them back before the SBOM
+    // grows (the squashed index has what the catalogers need).
+    for (auto& layer : walk.layers) layer = LayerIndex{};
+  }
   sbom.source_id = sbom.image.manifest_bytes.empty() ? sha256(sbom.image.source).hex()
                                                      : sbom.image.manifest_digest.hex();
   const ContentResolver files(walk.squashed, captures, layer_ids);
@@ -191,6 +205,9 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
     for (auto& p : found.packages) sbom.packages.push_back(std::move(p));
     for (auto& w : found.warnings) sbom.warnings.push_back(std::move(w));
   }
+  // The captured contents served the catalogers; the files are located from
+  // the squashed index alone.
+  for (auto& layer : captures) layer.clear();
   sort_packages(sbom.packages);
   assign_package_ids(sbom.packages);
 

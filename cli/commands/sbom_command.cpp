@@ -182,7 +182,9 @@ Status run_sbom(CommandContext& ctx) {
     sbom_options.threads = threads;
     sbom_options.progress = progress.get();
     sbom_options.user_input = ctx.args["source"].as<std::string>();
-    AIRLOCK_TRY_ASSIGN(Sbom built, build_sbom(*image, sbom_options, &walk));
+    bool lists_files = false;  // summary, files, json: they need the walk's file index
+    for (const auto& o : outputs) lists_files |= o.format != "table" && o.format != "syft-json";
+    AIRLOCK_TRY_ASSIGN(Sbom built, build_sbom(*image, sbom_options, lists_files ? &walk : nullptr));
     for (const auto& w : built.warnings) ctx.out.warning(w);
     sbom = std::move(built);
   } else {
