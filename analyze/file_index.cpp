@@ -50,6 +50,7 @@ void FileIndex::remove_tree(const std::string& path) {
 }
 
 void FileIndex::apply(const LayerIndex& layer) {
+  m_lookup = std::make_unique<Lookup>();
   // A layer's markers speak of the layers below it, so they apply first.
   for (const std::string& dir : layer.opaque_dirs) {
     const std::string prefix = dir + "/";
@@ -163,8 +164,16 @@ std::optional<std::string> FileIndex::resolve(std::string_view path) const {
 }
 
 const FileRecord* FileIndex::find(std::string_view path) const {
-  auto it = m_files.find(path);
-  return it == m_files.end() ? nullptr : &it->second;
+  if (m_lookup == nullptr) {  // moved from
+    auto it = m_files.find(path);
+    return it == m_files.end() ? nullptr : &it->second;
+  }
+  std::call_once(m_lookup->built, [this] {
+    m_lookup->records.reserve(m_files.size());
+    for (const auto& [p, record] : m_files) m_lookup->records.emplace(p, &record);
+  });
+  auto it = m_lookup->records.find(path);
+  return it == m_lookup->records.end() ? nullptr : it->second;
 }
 
 }  // namespace airlock

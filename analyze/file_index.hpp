@@ -6,9 +6,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "crypto/sha256.hpp"
@@ -52,6 +55,16 @@ struct LayerIndex {
 
 class FileIndex {
  public:
+  FileIndex() = default;
+  FileIndex(const FileIndex& other) : m_files(other.m_files) {}
+  FileIndex& operator=(const FileIndex& other) {
+    m_files = other.m_files;
+    m_lookup = std::make_unique<Lookup>();
+    return *this;
+  }
+  FileIndex(FileIndex&&) = default;
+  FileIndex& operator=(FileIndex&&) = default;
+
   // Applies LAYERS bottom to top.
   static FileIndex squash(const std::vector<LayerIndex>& layers);
   // Applies one more layer on top of those applied so far.
@@ -60,6 +73,7 @@ class FileIndex {
   // of apply() does it after the last layer.
   void number_paths();
 
+  // Safe to call from several threads at once (not while applying a layer).
   const FileRecord* find(std::string_view path) const;
   // The real path PATH names after following symlinks in it (ancestors and
   // the last component, at most 40 links), or nullopt when it leads nowhere.
@@ -70,6 +84,13 @@ class FileIndex {
  private:
   void remove_tree(const std::string& path);
   std::map<std::string, FileRecord, std::less<>> m_files;
+  // A hash table over m_files, built by the first find() after the last
+  // change: an SBOM looks up a path several times for every file it lists.
+  struct Lookup {
+    std::once_flag built;
+    std::unordered_map<std::string_view, const FileRecord*> records;
+  };
+  std::unique_ptr<Lookup> m_lookup = std::make_unique<Lookup>();
 };
 
 // Normalises a tar member name into an absolute clean path ("./a//b/" → "/a/b").
