@@ -82,11 +82,6 @@ void JsonWriter::put(std::string_view text) {
   if (m_buffer.size() >= k_flush_at) flush();
 }
 
-void JsonWriter::newline() {
-  m_buffer += '\n';
-  m_buffer.append(std::min<std::size_t>(m_levels.size(), 64), ' ');
-}
-
 void JsonWriter::separate() {
   if (m_after_key) {
     m_after_key = false;
@@ -95,7 +90,6 @@ void JsonWriter::separate() {
   if (m_levels.empty()) return;
   if (!m_levels.back().empty) put(',');
   m_levels.back().empty = false;
-  newline();
 }
 
 void JsonWriter::begin_object() {
@@ -105,9 +99,7 @@ void JsonWriter::begin_object() {
 }
 
 void JsonWriter::end_object() {
-  const bool empty = m_levels.back().empty;
   m_levels.pop_back();
-  if (!empty) newline();
   put('}');
   if (m_levels.empty()) {
     put('\n');
@@ -122,9 +114,7 @@ void JsonWriter::begin_array() {
 }
 
 void JsonWriter::end_array() {
-  const bool empty = m_levels.back().empty;
   m_levels.pop_back();
-  if (!empty) newline();
   put(']');
 }
 
@@ -157,7 +147,7 @@ void JsonWriter::write_string(std::string_view text) {
 void JsonWriter::key(std::string_view name) {
   separate();
   write_string(name);
-  put(": ");
+  put(':');
   m_after_key = true;
 }
 

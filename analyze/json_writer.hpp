@@ -1,6 +1,7 @@
 #pragma once
-// JsonWriter: writes JSON straight to a stream, token by token, so a large
-// document (an SBOM of a 70,000-file image) is never built in memory first.
+// JsonWriter: writes compact JSON (no indentation, as syft writes syft-json
+// by default) straight to a stream, token by token, so a large document (an
+// SBOM of a 70,000-file image) is never built in memory first.
 // Bytes that are not valid UTF-8 are replaced with U+FFFD.
 
 #include <cstdint>
@@ -46,7 +47,6 @@ class JsonWriter {
 
  private:
   void separate();
-  void newline();
   void put(char c) { m_buffer += c; }
   void put(std::string_view text);
   void write_string(std::string_view text);
