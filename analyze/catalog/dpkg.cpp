@@ -277,10 +277,7 @@ struct PurlContext {
 // calling thread's own).
 Package package_from_stanza(const DpkgStanza& stanza, const ContentResolver& files, const FileLocation& db_location,
                             const std::string& info_dir, const PurlContext& purl_context, std::string_view found_by) {
-  auto field = [&](const char* key) {
-    auto it = stanza.fields.find(key);
-    return it == stanza.fields.end() ? std::string() : it->second;
-  };
+  auto field = [&](const char* key) { return stanza.get(key); };
   const std::string name = field("Package");
   const std::string version = field("Version");
   const std::string arch = field("Architecture");
@@ -381,10 +378,7 @@ CatalogResult DpkgCataloger::catalog(const ContentResolver& files, const Distro&
     const std::vector<DpkgStanza> stanzas = parse_dpkg_stanzas(content->content, db, result.warnings);
     std::vector<const DpkgStanza*> installed;
     for (const auto& stanza : stanzas) {
-      auto field = [&](const char* key) {
-        auto it = stanza.fields.find(key);
-        return it == stanza.fields.end() ? std::string() : it->second;
-      };
+      auto field = [&](const char* key) { return stanza.get(key); };
       const std::string name = field("Package");
       const std::string version = field("Version");
       const std::string status = field("Status");

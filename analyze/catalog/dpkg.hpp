@@ -16,6 +16,11 @@ class DpkgCataloger final : public Cataloger {
 
 struct DpkgStanza {
   std::map<std::string, std::string> fields;  // as written ("Installed-Size")
+  // The value of field KEY, or "" when the stanza has none.
+  std::string get(const std::string& key) const {
+    auto it = fields.find(key);
+    return it == fields.end() ? std::string() : it->second;
+  }
 };
 
 // Parses RFC 822 stanzas; stanzas it cannot read are reported in WARNINGS
