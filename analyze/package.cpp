@@ -7,12 +7,21 @@
 
 namespace airlock {
 
-void assign_package_ids(std::vector<Package>& packages) {
-  for (auto& p : packages) {
-    std::string key = p.type + '\0' + p.name + '\0' + p.version + '\0' + p.purl + '\0' + p.metadata_type;
-    for (const auto& l : p.locations) key += '\0' + l.file.path;
-    p.id = sha256(key).hex().substr(0, 16);
+std::string package_id(const Package& p) {
+  std::string key = p.type + '\0' + p.name + '\0' + p.version + '\0' + p.purl + '\0' + p.metadata_type;
+  // Real paths only, each once: the same record found in several layers is
+  // one package (as syft's location set hashes).
+  std::vector<std::string_view> seen;
+  for (const auto& l : p.locations) {
+    if (std::find(seen.begin(), seen.end(), l.file.path) != seen.end()) continue;
+    seen.push_back(l.file.path);
+    key += '\0' + l.file.path;
   }
+  return sha256(key).hex().substr(0, 16);
+}
+
+void assign_package_ids(std::vector<Package>& packages) {
+  for (auto& p : packages) p.id = package_id(p);
 }
 
 void sort_packages(std::vector<Package>& packages) {

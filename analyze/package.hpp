@@ -15,6 +15,7 @@ namespace airlock {
 struct PackageLocation {
   FileLocation file;
   std::string evidence;  // "primary" or "supporting"
+  std::string visible;   // all-layers scope: "true" or "false" (whether the image still shows it); else ""
 };
 
 struct PackageLicense {
@@ -80,6 +81,7 @@ struct Distro {
 
 // Deterministic ids: the same package found the same way gets the same id on
 // every run (16 hex digits, like syft's).
+std::string package_id(const Package& package);
 void assign_package_ids(std::vector<Package>& packages);
 // syft's package order: name, version, type, then first location.
 void sort_packages(std::vector<Package>& packages);

@@ -10,6 +10,7 @@
 #include "analyze/distro.hpp"
 #include "analyze/file_overlap.hpp"
 #include "analyze/layer_cache.hpp"
+#include "analyze/layer_catalog.hpp"
 #include "base/hex.hpp"
 #include "base/parallel.hpp"
 
@@ -191,7 +192,7 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
     summary.content_size = layer.content_size;
     sbom.layers.push_back(std::move(summary));
   }
-  if (walk_out == nullptr) {
+  if (walk_out == nullptr && !options.all_layers) {
     // Nobody lists the layers' own entries: give them back before the SBOM
     // grows (the squashed index has what the catalogers need).
     for (auto& layer : walk.layers) layer = LayerIndex{};
@@ -200,10 +201,17 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
                                                      : sbom.image.manifest_digest.hex();
   const ContentResolver files(walk.squashed, captures, layer_ids);
   sbom.distro = detect_distro(files);
-  for (const auto& c : catalogers) {
-    CatalogResult found = c->catalog(files, sbom.distro, options.threads);
-    for (auto& p : found.packages) sbom.packages.push_back(std::move(p));
-    for (auto& w : found.warnings) sbom.warnings.push_back(std::move(w));
+  if (options.all_layers) {
+    sbom.scope = "all-layers";
+    sbom.packages = catalog_every_layer({walk.layers, captures, layer_ids, walk.squashed, catalogers, sbom.distro,
+                                         options.threads},
+                                        sbom.warnings);
+  } else {
+    for (const auto& c : catalogers) {
+      CatalogResult found = c->catalog(files, sbom.distro, options.threads);
+      for (auto& p : found.packages) sbom.packages.push_back(std::move(p));
+      for (auto& w : found.warnings) sbom.warnings.push_back(std::move(w));
+    }
   }
   // The captured contents served the catalogers; the files are located from
   // the squashed index alone.

@@ -32,6 +32,7 @@ struct Sbom {
   std::vector<Relationship> relationships;
   std::vector<std::string> warnings;
   std::string source_id;
+  std::string scope = "squashed";  // or "all-layers"
 };
 
 // Every relationship of SBOM, in syft's order (by parent, child, type).
@@ -46,6 +47,9 @@ struct SbomOptions {
   Progress* progress = nullptr;
   std::string user_input;
   LayerCache* cache = nullptr;  // per-layer results by diff_id; null: read every layer
+  // syft's all-layers scope: the databases of every layer, removed packages
+  // included (analyze/layer_catalog.hpp); false: what the container sees.
+  bool all_layers = false;
 };
 
 // Walks IMAGE and catalogs it. The walk (file index) is returned too, for

@@ -29,7 +29,7 @@ std::string_view syft_file_type(FileType t) {
   return "IrregularFile";
 }
 
-void write_location(JsonWriter& w, const FileLocation& l, const std::string* evidence) {
+void write_location(JsonWriter& w, const FileLocation& l, const std::string* evidence, const std::string* visible) {
   w.begin_object();
   w.field("path", l.path);
   w.field("layerID", l.layer_id);
@@ -38,6 +38,7 @@ void write_location(JsonWriter& w, const FileLocation& l, const std::string* evi
     w.key("annotations");
     w.begin_object();
     w.field("evidence", *evidence);
+    if (visible != nullptr && !visible->empty()) w.field("visible", *visible);
     w.end_object();
   }
   w.end_object();
@@ -140,7 +141,7 @@ void write_syft_json(std::ostream& out, const Sbom& sbom, const SyftJsonOptions&
     w.field("foundBy", p.found_by);
     w.key("locations");
     w.begin_array();
-    for (const auto& l : p.locations) write_location(w, l.file, &l.evidence);
+    for (const auto& l : p.locations) write_location(w, l.file, &l.evidence, &l.visible);
     w.end_array();
     w.key("licenses");
     w.begin_array();
@@ -154,7 +155,7 @@ void write_syft_json(std::ostream& out, const Sbom& sbom, const SyftJsonOptions&
       w.end_array();
       w.key("locations");
       w.begin_array();
-      for (const auto& where : l.locations) write_location(w, where, nullptr);
+      for (const auto& where : l.locations) write_location(w, where, nullptr, nullptr);
       w.end_array();
       w.end_object();
     }
@@ -261,7 +262,7 @@ void write_syft_json(std::ostream& out, const Sbom& sbom, const SyftJsonOptions&
   for (const auto& c : default_catalogers()) catalogers.push_back(std::string(c->name()));
   w.value(ordered_json{{"name", "airlock"},
                        {"version", options.tool_version},
-                       {"configuration", {{"catalogers", catalogers}, {"scope", "squashed"}}}});
+                       {"configuration", {{"catalogers", catalogers}, {"scope", sbom.scope}}}});
   w.key("schema");
   w.value(ordered_json{{"version", k_syft_schema_version},
                        {"url", "https://raw.githubusercontent.com/anchore/syft/main/schema/json/schema-" +

@@ -130,7 +130,7 @@ CatalogResult ApkCataloger::catalog(const ContentResolver& files, const Distro& 
       p.type = "apk";
       p.found_by = std::string(this->name());
       p.metadata_type = "apk-db-entry";
-      p.locations.push_back({*location, "primary"});
+      p.locations.push_back({*location, "primary", ""});
       if (!lower_id.empty()) {
         p.purl = make_purl("apk", lower_id, name, version,
                            {{"arch", arch},

@@ -294,7 +294,7 @@ Package package_from_stanza(const DpkgStanza& stanza, const ContentResolver& fil
   p.type = "deb";
   p.found_by = std::string(found_by);
   p.metadata_type = "dpkg-db-entry";
-  p.locations.push_back({db_location, "primary"});
+  p.locations.push_back({db_location, "primary", ""});
   if (purl_context.debian_like && !purl_context.id.empty()) {
     const std::string upstream = source.empty() || source_version.empty() ? source : source + "@" + source_version;
     p.purl = make_purl("deb", purl_context.id, name, version,
@@ -303,7 +303,7 @@ Package package_from_stanza(const DpkgStanza& stanza, const ContentResolver& fil
   p.cpes = generate_cpes(name, version);
 
   InfoFiles info = read_info_files(files, info_dir, name, arch, field("Conffiles"));
-  for (const auto& e : info.evidence) p.locations.push_back({e, "supporting"});
+  for (const auto& e : info.evidence) p.locations.push_back({e, "supporting", ""});
   p.owned_files = std::move(info.paths);
 
   const std::string copyright = "/usr/share/doc/" + name + "/copyright";

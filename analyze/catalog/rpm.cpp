@@ -150,7 +150,7 @@ class PackageBuilder {
     p.found_by = m_found_by;
     p.metadata_type = "rpm-db-entry";
     p.purl = rpm_purl(h, from_db ? &m_distro : nullptr);
-    p.locations.push_back({where, "primary"});
+    p.locations.push_back({where, "primary", ""});
     if (!h.license.empty()) p.licenses.push_back({h.license, "", {where}});
     std::vector<std::string> vendors;
     if (std::string v = cpe_vendor(h.vendor); !v.empty()) {

@@ -167,10 +167,6 @@ Status run_sbom(CommandContext& ctx) {
   bool catalog = false;
   for (const auto& o : outputs) catalog |= o.format == "table" || o.format == "syft-json";
   const bool all_layers = scope == "all-layers";
-  if (catalog && all_layers) {
-    return Error(ErrorCode::usage, "package cataloging reads the squashed view only; --scope all-layers "
-                                   "works with the summary, files and json formats");
-  }
   AIRLOCK_TRY_ASSIGN(auto image, open_image_source(spec, source_options));
   ctx.out.verbose("reading " + image->metadata().source);
   auto progress = ctx.out.progress();
@@ -182,6 +178,7 @@ Status run_sbom(CommandContext& ctx) {
     sbom_options.threads = threads;
     sbom_options.progress = progress.get();
     sbom_options.user_input = ctx.args["source"].as<std::string>();
+    sbom_options.all_layers = all_layers;
     bool lists_files = false;  // summary, files, json: they need the walk's file index
     for (const auto& o : outputs) lists_files |= o.format != "table" && o.format != "syft-json";
     AIRLOCK_TRY_ASSIGN(Sbom built, build_sbom(*image, sbom_options, lists_files ? &walk : nullptr));
@@ -239,11 +236,13 @@ Command sbom_command() {
           "(read from its registry). Registry logins come from $REGISTRY_AUTH_FILE,\n"
           "$XDG_RUNTIME_DIR/containers/auth.json and ~/.docker/config.json.\n"
           "Formats: table (NAME VERSION TYPE, the default), syft-json (what AnchoreCTL\n"
-          "uploads; schema 16), summary (digests, layers, file counts), files (one line\n"
-          "per path), json (summary and files). Catalogers: dpkg (status, status.d,\n"
-          "opkg) and apk; rpm, language ecosystems, CycloneDX and SPDX are not built\n"
-          "yet. --platform picks an image from a multi-platform index (default: this\n"
-          "machine's).",
+          "uploads; schema 16, compact), summary (digests, layers, file counts), files\n"
+          "(one line per path), json (summary and files). Catalogers: dpkg (status,\n"
+          "status.d, opkg), apk, rpm (sqlite, BerkeleyDB, NDB, CBL-Mariner manifest);\n"
+          "language ecosystems, CycloneDX and SPDX are not built yet. --scope\n"
+          "all-layers lists every layer's entries and catalogs every layer's package\n"
+          "databases, so removed packages show too. --platform picks an image from a\n"
+          "multi-platform index (default: this machine's).",
       .examples = "  airlock sbom docker-archive:app.tar\n"
                   "  airlock sbom app.oci.tar -o syft-json=app.syft.json -o table\n"
                   "  airlock sbom oci-dir:./layout --platform linux/arm64 -o files\n"
@@ -256,7 +255,8 @@ Command sbom_command() {
               ("output,o", po::value<std::vector<std::string>>()->value_name("FORMAT[=FILE]"),
                "output format, to stdout or FILE (repeatable)")
               ("scope", po::value<std::string>()->default_value("squashed")->value_name("SCOPE"),
-               "squashed (what a container sees) or all-layers");
+               "squashed (what a container sees) or all-layers (every layer's files and package\n"
+               "databases, removed packages included; locations say whether still visible)");
             declare_source_flags(o);
             o.positional.add("source", 1);
           },

@@ -12,7 +12,7 @@ Package package(std::string id, std::string type, std::string found_at, std::vec
   p.id = std::move(id);
   p.name = p.id;
   p.type = std::move(type);
-  p.locations.push_back({FileLocation{found_at, "sha256:l", found_at}, "primary"});
+  p.locations.push_back({FileLocation{found_at, "sha256:l", found_at}, "primary", ""});
   p.owned_files = std::move(owned);
   return p;
 }
@@ -87,7 +87,7 @@ TEST(FileOverlapTest, OneRelationshipPerPairWithEveryFileSortedAndPairsInOrder) 
   std::vector<Package> packages = {package("b-owner", "deb", "/var/lib/dpkg/status", {"/p/2", "/p/1", "/q/1"}),
                                          package("a-owner", "rpm", "/var/lib/rpm/rpmdb.sqlite", {"/q/1"}),
                                          package("child-p", "java", "/p/1"), package("child-q", "java", "/q/1")};
-  packages[2].locations.push_back({FileLocation{"/p/2", "sha256:l", "/p/2"}, "supporting"});
+  packages[2].locations.push_back({FileLocation{"/p/2", "sha256:l", "/p/2"}, "supporting", ""});
   FileOverlap overlap(packages);
   for (std::size_t i = 0; i < packages.size(); ++i) {
     for (const auto& f : packages[i].owned_files) overlap.claim(i, f, f);

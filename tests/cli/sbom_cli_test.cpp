@@ -92,13 +92,63 @@ TEST_F(SbomCliTest, PackagesFromADpkgStatusFile) {
   EXPECT_TRUE(depends);
 }
 
+// syft's all-layers scope: a package a later layer removed is reported, each
+// location says whether the finished image still shows it, and a record both
+// layers' databases hold is one package found twice.
+TEST_F(SbomCliTest, AllLayersScopeReportsRemovedPackagesAndVisibility) {
+  auto stanza = [](const std::string& name, const std::string& version) {
+    return "Package: " + name + "\nStatus: install ok installed\nVersion: " + version + "\nArchitecture: amd64\n\n";
+  };
+  const std::string os_release = "ID=debian\nVERSION_ID=12\n";
+  const auto image = testing::make_image(
+      {{{"etc/os-release", FileType::regular, os_release},
+        {"var/lib/dpkg/status", FileType::regular, stanza("kept", "1.0") + stanza("removed", "2.0")},
+        {"var/lib/dpkg/info/kept.md5sums", FileType::regular, "d41d8cd98f00b204e9800998ecf8427e  usr/bin/kept\n"},
+        {"usr/bin/kept", FileType::regular, "k"}},
+       {{"var/lib/dpkg/status", FileType::regular, stanza("kept", "1.0") + stanza("added", "3.0")}}});
+  testing::write_oci_layout({image}, m_dir / "scoped");
+  const std::string layout = "oci-dir:" + (m_dir / "scoped").string();
+
+  auto names = [](const nlohmann::json& doc) {
+    std::vector<std::string> out;
+    for (const auto& a : doc["artifacts"]) out.push_back(a["name"].get<std::string>() + "@" + a["version"].get<std::string>());
+    return out;
+  };
+  const auto squashed = run_airlock({"sbom", layout, "-o", "syft-json"});
+  ASSERT_EQ(squashed.exit_code, 0) << squashed.err;
+  const auto squashed_doc = nlohmann::json::parse(squashed.out);
+  EXPECT_EQ(names(squashed_doc), (std::vector<std::string>{"added@3.0", "kept@1.0"}));
+  EXPECT_EQ(squashed_doc["descriptor"]["configuration"]["scope"], "squashed");
+
+  const auto all = run_airlock({"sbom", layout, "--scope", "all-layers", "-o", "syft-json"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const auto doc = nlohmann::json::parse(all.out);
+  EXPECT_EQ(names(doc), (std::vector<std::string>{"added@3.0", "kept@1.0", "removed@2.0"}));
+  EXPECT_EQ(doc["descriptor"]["configuration"]["scope"], "all-layers");
+  const std::string layer0 = image.diff_ids[0];
+  for (const auto& a : doc["artifacts"]) {
+    std::vector<std::string> where;  // layer index : visible, for the status file
+    for (const auto& l : a["locations"]) {
+      if (l["path"] != "/var/lib/dpkg/status") continue;
+      where.push_back(std::string(l["layerID"] == layer0 ? "0" : "1") + ":" + l["annotations"]["visible"].get<std::string>());
+    }
+    std::vector<std::string> expected;
+    if (a["name"] == "kept") expected = {"0:false", "1:true"};
+    if (a["name"] == "removed") expected = {"0:false"};
+    if (a["name"] == "added") expected = {"1:true"};
+    EXPECT_EQ(where, expected) << a["name"];
+  }
+  const auto table = run_airlock({"sbom", layout, "--scope", "all-layers", "-o", "table"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("removed"), std::string::npos) << table.out;
+}
+
 TEST_F(SbomCliTest, ErrorsHaveTheRightExitCodes) {
   // Usage errors: 2.
   EXPECT_EQ(run_airlock({"sbom"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "-o", "xml"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "-o", "table", "-o", "json"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "--scope", "deep"}).exit_code, 2);
-  EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "--scope", "all-layers", "-o", "syft-json"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "layout").string(), "--platform", "a/b/c/d"}).exit_code, 2);
   EXPECT_EQ(run_airlock({"sbom", (m_dir / "Nothing Here").string()}).exit_code, 2);
   // A platform the image does not have: 1, naming the ones it has.
