@@ -6,8 +6,9 @@
 
 namespace airlock {
 
-std::vector<Package> catalog_every_layer(const EveryLayerInput& input, std::vector<std::string>& warnings) {
-  std::vector<Package> packages;
+EveryLayerResult catalog_every_layer(const EveryLayerInput& input, std::vector<std::string>& warnings) {
+  EveryLayerResult result;
+  std::vector<Package>& packages = result.packages;
   std::unordered_map<std::string, std::size_t> index_of_id;
   std::set<std::string> warned;
   FileIndex view;  // the image as it stood at layer L
@@ -27,6 +28,11 @@ std::vector<Package> catalog_every_layer(const EveryLayerInput& input, std::vect
       for (auto& p : found.packages) {
         // Databases of lower layers were cataloged in their own views.
         if (p.locations.empty() || p.locations.front().file.layer_id != this_layer) continue;
+        for (const auto& l : p.locations) {
+          if (const FileRecord* record = view.find(l.file.path)) {
+            result.location_records.try_emplace({l.file.path, l.file.layer_id}, *record);
+          }
+        }
         const std::string id = package_id(p);
         auto [it, added] = index_of_id.try_emplace(id, packages.size());
         if (added) {
@@ -53,7 +59,7 @@ std::vector<Package> catalog_every_layer(const EveryLayerInput& input, std::vect
       l.visible = visible ? "true" : "false";
     }
   }
-  return packages;
+  return result;
 }
 
 }  // namespace airlock

@@ -5,6 +5,7 @@
 // one package with a location in each; every location says whether the
 // finished image still shows it.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,8 +26,14 @@ struct EveryLayerInput {
   unsigned threads = 1;
 };
 
-// The packages (not sorted, ids not assigned); warnings are added to
-// WARNINGS once each.
-std::vector<Package> catalog_every_layer(const EveryLayerInput& input, std::vector<std::string>& warnings);
+struct EveryLayerResult {
+  std::vector<Package> packages;  // not sorted, ids not assigned
+  // The file each package location names, as that layer wrote it (the
+  // finished image may show a later version of the path, or none).
+  std::map<std::pair<std::string, std::string>, FileRecord> location_records;  // (path, layer id) →
+};
+
+// Warnings are added to WARNINGS once each.
+EveryLayerResult catalog_every_layer(const EveryLayerInput& input, std::vector<std::string>& warnings);
 
 }  // namespace airlock

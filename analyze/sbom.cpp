@@ -27,7 +27,7 @@ struct FoundFile {
   std::string id;
   FileLocation location;
   FileRecord record;
-  std::uint64_t order = UINT64_MAX;  // the record's rank in the squashed index; last when there is none
+  std::uint64_t order = UINT64_MAX;  // the path's rank in the finished image; UINT64_MAX: not there
   bool may_overlap = false;  // a package was found at this file
 };
 
@@ -36,7 +36,11 @@ struct FoundFile {
 // such files: finding and hashing them runs on THREADS threads, then one pass
 // gives each a slot (and tells OVERLAP what each package claims), and a sort
 // puts them in syft's order (path, then layer).
-void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, FileOverlap& overlap) {
+//
+// LOCATION_RECORDS (all-layers scope) holds the files package locations name
+// as their layer wrote them; otherwise the finished image says.
+void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, FileOverlap& overlap,
+                  const std::map<std::pair<std::string, std::string>, FileRecord>& location_records) {
   const std::size_t count = sbom.packages.size();
   std::vector<std::vector<FoundFile>> found_locations(count), found_owned(count);
   struct Worker {
@@ -49,7 +53,9 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
   for (unsigned w = 0; w < workers; ++w) state.push_back(std::make_unique<Worker>(files));
   parallel_for(count, workers, [&](std::size_t i, unsigned w) {
     Worker& worker = *state[w];
-    auto found = [&](FileLocation location, const FileRecord* record) {
+    // RECORD describes the file; NOW is the path in the finished image, whose
+    // rank orders the files.
+    auto found = [&](FileLocation location, const FileRecord* record, const FileRecord* now) {
       worker.id_hash.update(location.path);
       worker.id_hash.update(std::string_view("\0", 1));
       worker.id_hash.update(location.layer_id);
@@ -57,19 +63,21 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
       FoundFile f;
       std::memcpy(&f.key, digest.bytes.data(), sizeof f.key);
       f.id = to_hex(std::span(digest.bytes).first(8));
-      if (record != nullptr) {
-        f.record = *record;
-        f.order = record->rank;
-      }
+      if (record != nullptr) f.record = *record;
+      if (now != nullptr) f.order = now->rank;
       f.location = std::move(location);
       return f;
     };
     const Package& p = sbom.packages[i];
-    for (const auto& l : p.locations) found_locations[i].push_back(found(l.file, files.files().find(l.file.path)));
+    for (const auto& l : p.locations) {
+      const FileRecord* now = files.files().find(l.file.path);
+      auto own = location_records.find({l.file.path, l.file.layer_id});
+      found_locations[i].push_back(found(l.file, own != location_records.end() ? &own->second : now, now));
+    }
     found_owned[i].reserve(p.owned_files.size());
     for (const auto& path : p.owned_files) {
       if (auto file = worker.resolver.locate_file(path)) {
-        found_owned[i].push_back(found(std::move(file->location), file->record));
+        found_owned[i].push_back(found(std::move(file->location), file->record, file->record));
         found_owned[i].back().may_overlap = overlap.touches(path, found_owned[i].back().location.path);
       }
     }
@@ -112,12 +120,14 @@ void attach_files(Sbom& sbom, const ContentResolver& files, unsigned threads, Fi
 
   std::vector<std::uint32_t> order(sbom.files.size());
   for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
-  // The squashed index's path order decides (one real path, one record);
-  // paths compare only for files it does not hold.
+  // By path, then layer. Ranks in the finished image are in path order, so
+  // two paths it holds compare by rank; any other pair compares its paths.
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (order_of[a] != order_of[b]) return order_of[a] < order_of[b];
     const FileLocation& la = sbom.files[a].location;
     const FileLocation& lb = sbom.files[b].location;
+    if (order_of[a] != UINT64_MAX && order_of[b] != UINT64_MAX && order_of[a] != order_of[b]) {
+      return order_of[a] < order_of[b];
+    }
     return std::tie(la.path, la.layer_id) < std::tie(lb.path, lb.layer_id);
   });
   std::vector<std::uint32_t> rank(order.size());
@@ -201,11 +211,13 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
                                                      : sbom.image.manifest_digest.hex();
   const ContentResolver files(walk.squashed, captures, layer_ids);
   sbom.distro = detect_distro(files);
+  std::map<std::pair<std::string, std::string>, FileRecord> location_records;
   if (options.all_layers) {
     sbom.scope = "all-layers";
-    sbom.packages = catalog_every_layer({walk.layers, captures, layer_ids, walk.squashed, catalogers, sbom.distro,
-                                         options.threads},
-                                        sbom.warnings);
+    EveryLayerResult every = catalog_every_layer(
+        {walk.layers, captures, layer_ids, walk.squashed, catalogers, sbom.distro, options.threads}, sbom.warnings);
+    sbom.packages = std::move(every.packages);
+    location_records = std::move(every.location_records);
   } else {
     for (const auto& c : catalogers) {
       CatalogResult found = c->catalog(files, sbom.distro, options.threads);
@@ -220,7 +232,7 @@ Result<Sbom> build_sbom(ImageSource& image, const SbomOptions& options, ImageWal
   assign_package_ids(sbom.packages);
 
   FileOverlap overlap(sbom.packages);
-  attach_files(sbom, files, options.threads, overlap);
+  attach_files(sbom, files, options.threads, overlap, location_records);
   // dependency-of: the package that provides a name → each package requiring it.
   std::map<std::string, std::vector<const Package*>> providers;
   for (const auto& p : sbom.packages) {

@@ -1,7 +1,9 @@
 // Black-box tests of `airlock sbom` on images built by the test image builder.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/image_builder.hpp"
@@ -138,6 +140,21 @@ TEST_F(SbomCliTest, AllLayersScopeReportsRemovedPackagesAndVisibility) {
     if (a["name"] == "added") expected = {"1:true"};
     EXPECT_EQ(where, expected) << a["name"];
   }
+  // files[] describes each layer's status file as that layer wrote it, in
+  // path order, then layer order.
+  std::map<std::string, std::uint64_t> status_size;  // layer → size
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const auto& f : doc["files"]) {
+    order.emplace_back(f["location"]["path"], f["location"]["layerID"]);
+    if (f["location"]["path"] == "/var/lib/dpkg/status") {
+      status_size[f["location"]["layerID"] == layer0 ? "0" : "1"] = f["metadata"]["size"].get<std::uint64_t>();
+    }
+  }
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+  EXPECT_EQ(status_size["0"], (stanza("kept", "1.0") + stanza("removed", "2.0")).size());
+  EXPECT_EQ(status_size["1"], (stanza("kept", "1.0") + stanza("added", "3.0")).size());
+  EXPECT_EQ(status_size.size(), 2u);
+
   const auto table = run_airlock({"sbom", layout, "--scope", "all-layers", "-o", "table"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("removed"), std::string::npos) << table.out;
