@@ -1,6 +1,7 @@
 #include "base/file.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,6 +132,18 @@ Status write_file_atomically(const std::filesystem::path& path, std::string_view
   AIRLOCK_TRY_ASSIGN(auto file, AtomicFile::create(path, mode));
   AIRLOCK_TRY(file->write(as_bytes(content)));
   return file->commit();
+}
+
+Result<FileDescriptor> lock_file(const std::filesystem::path& path, LockKind kind, unsigned permissions,
+                                 std::string_view busy_message) {
+  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, permissions));
+  if (!fd.valid()) return Error::from_errno("cannot open", path.string());
+  const int how = (kind == LockKind::exclusive ? LOCK_EX : LOCK_SH) | (busy_message.empty() ? 0 : LOCK_NB);
+  if (::flock(fd.get(), how) != 0) {
+    if (busy_message.empty() || errno != EWOULDBLOCK) return Error::from_errno("cannot lock", path.string());
+    return Error(ErrorCode::conflict, std::string(busy_message));
+  }
+  return fd;
 }
 
 }  // namespace airlock

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "base/byte_stream.hpp"
@@ -43,6 +44,14 @@ class FileSource final : public ByteSource {
   FileDescriptor m_fd;
   std::string m_path;
 };
+
+// Opens PATH (creating it with PERMISSIONS) and takes a flock on it, held
+// while the descriptor lives. With BUSY_MESSAGE empty it waits for the lock;
+// otherwise it does not, and fails with a conflict error saying BUSY_MESSAGE
+// when another process holds it.
+enum class LockKind { shared, exclusive };
+Result<FileDescriptor> lock_file(const std::filesystem::path& path, LockKind kind, unsigned permissions,
+                                 std::string_view busy_message = {});
 
 enum class Durability { none, fsync };
 

@@ -1,8 +1,5 @@
 #include "import/import_state.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-
 #include <algorithm>
 
 #include "base/hex.hpp"
@@ -31,16 +28,6 @@ constexpr const char* k_migrations[] = {
       PRIMARY KEY (producer, item_id));
     )sql",
 };
-
-Result<FileDescriptor> lock_file(const std::filesystem::path& path, int how, std::string_view busy_message) {
-  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd.valid()) return Error::from_errno("cannot open", path.string());
-  if (::flock(fd.get(), how | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK) return Error::from_errno("cannot lock", path.string());
-    return Error(ErrorCode::conflict, std::string(busy_message));
-  }
-  return fd;
-}
 
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
@@ -108,12 +95,14 @@ Result<std::unique_ptr<ImportState>> ImportState::open(const std::filesystem::pa
   // owner's alone. A folder the user already had keeps its permissions.
   if (created) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   AIRLOCK_TRY_ASSIGN(FileDescriptor lock,
-                     lock_file(dir / "lock", access == Access::exclusive ? LOCK_EX : LOCK_SH,
+                     lock_file(dir / "lock", access == Access::exclusive ? LockKind::exclusive : LockKind::shared,
+                               0600,
                                "another airlock import is using the state folder " + dir.string() +
                                    "; wait for it to finish (or point --state elsewhere)"));
-  AIRLOCK_TRY_ASSIGN(FileDescriptor opening, lock_file(dir / "open.lock", LOCK_EX, "the state folder " + dir.string() + " is being opened by another process; try again"));
-  AIRLOCK_TRY_ASSIGN(auto db, Database::open(dir / "state.db", Database::Mode::read_write_create));
-  AIRLOCK_TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  AIRLOCK_TRY_ASSIGN(FileDescriptor opening,
+                     lock_file(dir / "open.lock", LockKind::exclusive, 0600,
+                               "the state folder " + dir.string() + " is being opened by another process; try again"));
+  AIRLOCK_TRY_ASSIGN(auto db, open_wal_database(dir / "state.db"));
   std::unique_ptr<ImportState> state(new ImportState(dir, std::move(db), std::move(lock)));
   AIRLOCK_TRY(state->migrate());
   return state;

@@ -76,6 +76,12 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
   return out;
 }
 
+Result<std::unique_ptr<Database>> open_wal_database(const std::filesystem::path& path) {
+  AIRLOCK_TRY_ASSIGN(auto db, Database::open(path, Database::Mode::read_write_create));
+  AIRLOCK_TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  return db;
+}
+
 Database::~Database() { sqlite3_close_v2(m_db); }
 
 Error Database::error(std::string_view what) const {

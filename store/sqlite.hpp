@@ -59,6 +59,12 @@ class Database {
   std::string m_name;
 };
 
+// Opens (creating) the index database PATH as the store and the import state
+// keep theirs: WAL journal, full sync, foreign keys. Callers open one at a
+// time (a lock of their own): SQLite answers "locked" at once, without
+// waiting, when two connections change the journal mode together.
+Result<std::unique_ptr<Database>> open_wal_database(const std::filesystem::path& path);
+
 // Runs a transaction: BEGIN IMMEDIATE … COMMIT, rolled back if BODY fails.
 Status with_transaction(Database& db, const std::function<Status()>& body);
 

@@ -1,6 +1,5 @@
 #include "store/store.hpp"
 
-#include <fcntl.h>
 #include <sys/file.h>
 
 #include <nlohmann/json.hpp>
@@ -44,13 +43,6 @@ constexpr const char* k_migrations[] = {
     )sql",
 };
 
-Result<FileDescriptor> lock_store(const std::filesystem::path& path, int how) {
-  FileDescriptor fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) return Error::from_errno("cannot open", path.string());
-  if (::flock(fd.get(), how) != 0) return Error::from_errno("cannot lock", path.string());
-  return fd;
-}
-
 }  // namespace
 
 std::uint64_t Item::total_size() const {
@@ -67,13 +59,10 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir, Ope
   }
   std::filesystem::create_directories(dir, ec);
   if (ec) return Error(ErrorCode::io, "cannot create the store " + dir.string() + ": " + ec.message());
-  AIRLOCK_TRY_ASSIGN(FileDescriptor lock, lock_store(dir / "lock", LOCK_SH));
-  // Opening (creating, switching to WAL, migrating) is one process at a
-  // time: SQLite answers "locked" at once, without waiting, when two
-  // connections change the journal mode together.
-  AIRLOCK_TRY_ASSIGN(FileDescriptor opening, lock_store(dir / "open.lock", LOCK_EX));
-  AIRLOCK_TRY_ASSIGN(auto db, Database::open(dir / "index.db", Database::Mode::read_write_create));
-  AIRLOCK_TRY(db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  AIRLOCK_TRY_ASSIGN(FileDescriptor lock, lock_file(dir / "lock", LockKind::shared, 0644));
+  // Opening (creating, switching to WAL, migrating) is one process at a time.
+  AIRLOCK_TRY_ASSIGN(FileDescriptor opening, lock_file(dir / "open.lock", LockKind::exclusive, 0644));
+  AIRLOCK_TRY_ASSIGN(auto db, open_wal_database(dir / "index.db"));
   std::unique_ptr<Store> store(new Store(dir, std::move(db), std::move(lock)));
   AIRLOCK_TRY(store->migrate());
   return store;

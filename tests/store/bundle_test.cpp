@@ -33,38 +33,30 @@ class BundleTest : public ::testing::Test {
     add_item("bbbb000000000002", "db", 5000);
   }
   void add_item(const std::string& id, const std::string& asset, std::size_t sbom_size) {
-    Item item;
-    item.id = id;
-    item.app = "shop";
-    item.version = "1";
-    item.asset = asset;
-    item.asset_type = "container";
-    item.image_reference = "docker.io/acme/" + asset + ":1@sha256:" + std::string(64, 'c');
-    item.image_digest = "sha256:" + std::string(64, 'c');
-    item.created = "2026-12-04T00:00:00Z";
     std::string sbom(sbom_size, 'x');
     for (std::size_t i = 0; i < sbom.size(); ++i) sbom[i] = static_cast<char>('a' + (i * 7 + asset.size()) % 26);
-    for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
-             {"sbom", sbom}, {"manifest", "{\"schemaVersion\":2}"}, {"image_config", "{\"os\":\"linux\"}"}}) {
-      auto blob = m_store->blobs().put(bytes);
-      item.parts.push_back({name, blob->digest, blob->size, "application/json"});
-    }
-    ASSERT_OK(m_store->add_item(item));
+    add_item_with_sbom(id, asset, "1", 'c', sbom);
   }
   // An item whose SBOM is SIZE random bytes: zstd cannot shrink it, so its
   // member is about SIZE bytes.
   void add_random_item(const std::string& id, const std::string& asset, std::size_t size) {
+    std::string sbom(size, '\0');
+    m_random.fill(std::span(reinterpret_cast<std::uint8_t*>(sbom.data()), sbom.size()));
+    add_item_with_sbom(id, asset, "2", 'd', sbom);
+  }
+  // Item ID of app "shop", version VERSION, asset ASSET, whose image digest is
+  // DIGIT repeated, with SBOM as its sbom part.
+  void add_item_with_sbom(const std::string& id, const std::string& asset, const std::string& version, char digit,
+                          const std::string& sbom) {
     Item item;
     item.id = id;
     item.app = "shop";
-    item.version = "2";
+    item.version = version;
     item.asset = asset;
     item.asset_type = "container";
-    item.image_reference = "docker.io/acme/" + asset + ":2@sha256:" + std::string(64, 'd');
-    item.image_digest = "sha256:" + std::string(64, 'd');
+    item.image_digest = "sha256:" + std::string(64, digit);
+    item.image_reference = "docker.io/acme/" + asset + ":" + version + "@" + item.image_digest;
     item.created = "2026-12-04T00:00:00Z";
-    std::string sbom(size, '\0');
-    m_random.fill(std::span(reinterpret_cast<std::uint8_t*>(sbom.data()), sbom.size()));
     for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
              {"sbom", sbom}, {"manifest", "{\"schemaVersion\":2}"}, {"image_config", "{\"os\":\"linux\"}"}}) {
       auto blob = m_store->blobs().put(bytes);
